@@ -1,0 +1,134 @@
+"""`get_client` and `Client`: configuration, the sub-clients, and the connection pool's lifetime."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._http import (
+    DEFAULT_STREAM_IDLE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    AsyncHttpClient,
+    NotGiven,
+    TimeoutTypes,
+)
+from .assistants import AssistantsClient
+from .crons import CronClient
+from .runs import RunsClient
+from .store import StoreClient
+from .threads import ThreadsClient
+from .types import ServerInfo
+
+__all__ = ["API_KEY_ENV_VARS", "DEFAULT_URL", "Client", "get_client"]
+
+DEFAULT_URL = "http://localhost:8123"
+API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
+
+
+def _resolve_api_key(api_key: str | NotGiven | None) -> str | None:
+    """An explicit string wins; explicit `None` reads no environment; otherwise the first
+    non-empty of LANGGRAPH_API_KEY, LANGSMITH_API_KEY, LANGCHAIN_API_KEY."""
+    if isinstance(api_key, str):
+        return api_key.strip() or None
+    if api_key is None:
+        return None
+    for name in API_KEY_ENV_VARS:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+class Client:
+    """An async client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
+
+    Use it as `async with get_client(...) as client:` or call `await client.aclose()`.
+    """
+
+    runs: RunsClient
+    """Create, stream, wait for, join and cancel runs."""
+    threads: ThreadsClient
+    """Threads and their state."""
+    assistants: AssistantsClient
+    """Assistants (configured graphs)."""
+    crons: CronClient
+    """Scheduled runs."""
+    store: StoreClient
+    """The long-term key-value store."""
+
+    def __init__(self, http: AsyncHttpClient) -> None:
+        self.http = http
+        self.runs = RunsClient(http)
+        self.threads = ThreadsClient(http)
+        self.assistants = AssistantsClient(http)
+        self.crons = CronClient(http)
+        self.store = StoreClient(http)
+
+    async def health(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> dict[str, Any]:
+        """`GET /ok`: raises a typed error unless the server is up."""
+        result: dict[str, Any] = await self.http.request("GET", "/ok", timeout=timeout)
+        return result
+
+    async def info(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> ServerInfo:
+        """`GET /info`: the server's version and enabled features."""
+        result: ServerInfo = await self.http.request("GET", "/info", timeout=timeout)
+        return result
+
+    async def aclose(self) -> None:
+        """Close the connection pool (a pool passed in as `http_client` is left open)."""
+        await self.http.aclose()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        key = "set" if self.http.has_api_key else "none"
+        return f"<Client url={str(self.http.base_url)!r} api_key={key}>"
+
+
+def get_client(
+    *,
+    url: str | None = None,
+    api_key: str | NotGiven | None = NOT_GIVEN,
+    headers: Mapping[str, str] | None = None,
+    timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+    max_retries: int = 2,
+    http_client: httpx.AsyncClient | None = None,
+    limits: httpx.Limits | None = None,
+    stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+) -> Client:
+    """A `Client` for the Agent Server at `url` (default http://localhost:8123).
+
+    - `api_key`: sent as `x-api-key`; by default read from LANGGRAPH_API_KEY, LANGSMITH_API_KEY or
+      LANGCHAIN_API_KEY; pass `None` to send none and read no environment.
+    - `timeout`: seconds, an `httpx.Timeout` (connect 5 s, read 300 s by default), or `None`.
+    - `max_retries`: retries of transient failures (see docs/reliability.md); 0 disables them.
+    - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
+    - `http_client`: your own `httpx.AsyncClient` (proxies, TLS, limits); not closed by `aclose`.
+
+        client = get_client(url="http://127.0.0.1:2024")
+    """
+    http = AsyncHttpClient(
+        base_url=url or DEFAULT_URL,
+        api_key=_resolve_api_key(api_key),
+        headers=headers,
+        timeout=timeout,
+        max_retries=max_retries,
+        http_client=http_client,
+        limits=limits,
+        stream_idle_timeout=stream_idle_timeout,
+    )
+    return Client(http)

@@ -1,0 +1,231 @@
+"""The exception hierarchy, and the one place where responses and transport errors map onto it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "LangGraphError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RunFailedError",
+    "StreamLostError",
+    "UnprocessableEntityError",
+]
+
+# How much of an error body goes into an exception message; the whole body stays on `.body`.
+_MESSAGE_LIMIT = 2000
+
+
+class LangGraphError(Exception):
+    """Base class of every exception this library raises on purpose."""
+
+
+class APIError(LangGraphError):
+    """A request to the Agent Server did not give a usable answer."""
+
+    message: str
+    request: httpx.Request | None
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+    def __repr__(self) -> str:
+        # httpx's repr of a request names method and URL only; never headers (the API key).
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection broke before the answer was complete."""
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read (idle gap), write or pool timeout expired."""
+
+
+class StreamLostError(APIConnectionError):
+    """A stream broke and could not be resumed (not resumable, or reconnect attempts spent)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        last_event_id: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.last_event_id = last_event_id
+        self.attempts = attempts
+
+
+class APIResponseValidationError(APIError):
+    """The server answered, but the body is not what the protocol promises (bad JSON, bad SSE)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.response = response
+
+
+class APIStatusError(APIError):
+    """The server answered with a 4xx or 5xx status (or a redirect this client refuses)."""
+
+    status_code: int
+    response: httpx.Response
+    body: Any
+    request_id: str | None
+
+    def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.request_id = response.headers.get("x-request-id")
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404: unknown assistant, thread, run, cron or item."""
+
+
+class ConflictError(APIStatusError):
+    """409: the thread is busy (multitask_strategy="reject") or the resource already exists."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the server rejected the request body or parameters; `body["detail"]` says why."""
+
+
+class RateLimitError(APIStatusError):
+    """429."""
+
+
+class InternalServerError(APIStatusError):
+    """Any 5xx."""
+
+
+class RunFailedError(LangGraphError):
+    """The run itself failed on the server: the graph raised, or the stream sent an `error` event."""
+
+    def __init__(
+        self,
+        *,
+        error: str | None,
+        message: str | None,
+        run_id: str | None = None,
+        thread_id: str | None = None,
+    ) -> None:
+        text = f"{error or 'Error'}: {message}" if message else (error or "run failed")
+        where = ", ".join(
+            f"{name}={value}"
+            for name, value in (("run_id", run_id), ("thread_id", thread_id))
+            if value
+        )
+        super().__init__(f"{text} ({where})" if where else text)
+        self.error = error
+        self.message = message
+        self.run_id = run_id
+        self.thread_id = thread_id
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(response: httpx.Response, body: Any, content: bytes) -> APIStatusError:
+    """The typed exception for an error response whose body has been read."""
+    code = response.status_code
+    cls = _STATUS_CLASSES.get(code) or (InternalServerError if code >= 500 else APIStatusError)
+    detail = _detail(body, content)
+    reason = response.reason_phrase or "error"
+    text = f"{code} {reason} for {response.request.method} {response.request.url.path}"
+    if detail:
+        text = f"{text}: {detail}"
+    request_id = response.headers.get("x-request-id")
+    if request_id:
+        text = f"{text} (request id {request_id})"
+    return cls(text, response=response, body=body)
+
+
+def _detail(body: Any, content: bytes) -> str:
+    """The server's own words: `detail`/`message`/`error` of a JSON body, or the text of a page."""
+    if isinstance(body, dict):
+        for key in ("detail", "message", "error"):
+            if body.get(key):
+                value = body[key]
+                return value if isinstance(value, str) else _compact(value)
+        return _compact(body)
+    if body is not None:
+        return _compact(body)
+    text = content.decode("utf-8", "replace").strip()
+    if text.startswith("<"):
+        text = _strip_tags(text)
+    return text[:_MESSAGE_LIMIT]
+
+
+def _compact(value: Any) -> str:
+    from ._json import dumps
+
+    try:
+        return dumps(value).decode()[:_MESSAGE_LIMIT]
+    except TypeError:
+        return repr(value)[:_MESSAGE_LIMIT]
+
+
+def _strip_tags(html: str) -> str:
+    """Readable text of an HTML error page: the title if any, else the tag-free text."""
+    import re
+
+    title = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
+    if title and title.group(1).strip():
+        return " ".join(title.group(1).split())[:_MESSAGE_LIMIT]
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.I | re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())[:_MESSAGE_LIMIT]
+
+
+def transport_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIError:
+    """Translate httpx's transport exceptions: the only place they are caught and renamed."""
+    what = f" ({request.method} {request.url.path})" if request is not None else ""
+    if isinstance(exc, httpx.TimeoutException):
+        kind = type(exc).__name__
+        return APITimeoutError(f"request timed out: {kind}{what}", request=request)
+    detail = str(exc) or type(exc).__name__
+    return APIConnectionError(f"connection error: {detail}{what}", request=request)

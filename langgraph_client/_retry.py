@@ -1,0 +1,69 @@
+"""When a failed request may be sent again, and how long to wait before it."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from typing import Literal
+
+import httpx
+
+__all__ = ["RetryMode", "backoff", "can_retry_error", "can_retry_status", "retry_after"]
+
+RetryMode = Literal["safe", "connect"]
+"""`safe`: repeating the request cannot do anything twice (reads, idempotent writes).
+`connect`: it might (a run-creating POST), so only retry where the request never left."""
+
+INITIAL_DELAY = 0.5
+MAX_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
+
+
+def can_retry_status(status: int, mode: RetryMode) -> bool:
+    """408/429/502/503/504 on safe requests only. Never 409: on this server it means busy."""
+    return mode == "safe" and status in RETRY_STATUSES
+
+
+def can_retry_error(exc: httpx.TransportError, mode: RetryMode) -> bool:
+    """Any transport failure of a safe request; for a run-creating one, only failures that
+    happen before a connection exists, so the server cannot have seen the body."""
+    if mode == "safe":
+        return True
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+
+
+def backoff(attempt: int) -> float:
+    """Exponential from INITIAL_DELAY to MAX_DELAY, with up to 25% jitter taken off."""
+    delay = min(INITIAL_DELAY * (2.0**attempt), MAX_DELAY)
+    return delay * (1.0 - 0.25 * random.random())
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """The server's requested delay (`retry-after-ms`, or `Retry-After` seconds or HTTP date),
+    capped at MAX_RETRY_AFTER; `None` if absent or unreadable."""
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return _cap(float(value) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return _cap(float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return _cap(when.timestamp() - time.time())
+
+
+def _cap(seconds: float) -> float | None:
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)

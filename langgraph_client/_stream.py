@@ -1,0 +1,264 @@
+"""The one stream path: a closeable object that yields `StreamPart`s and resumes broken streams."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Callable
+from types import TracebackType
+from typing import Any, NamedTuple
+
+import httpx
+
+from . import _retry
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    RunFailedError,
+    StreamLostError,
+    transport_error,
+)
+from ._http import AsyncHttpClient
+from ._json import loads
+from ._paths import parse_run_location
+from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecodeError, SSEDecoder
+
+__all__ = ["DEFAULT_MAX_RECONNECTS", "RunMetadata", "RunStream", "StreamPart"]
+
+logger = logging.getLogger("langgraph_client")
+
+DEFAULT_MAX_RECONNECTS = 5
+
+RunMetadata = dict[str, Any]
+"""`{"run_id": str, "thread_id": str | None}`: what `on_run_created` receives."""
+
+ResumeRequest = Callable[[RunMetadata | None, str | None], httpx.Request | None]
+"""Builds the request that reconnects to a run's stream after the given event id, or `None`
+when the stream cannot be resumed."""
+
+
+class StreamPart(NamedTuple):
+    """One event of a run's stream."""
+
+    event: str
+    """The event name: `metadata`, `values`, `updates`, `messages`, `error`, ... Subgraph events
+    are namespaced as `mode|node:task_id`. Names this client does not know pass through."""
+    data: Any
+    """The event's JSON payload, decoded; `None` for an event without data."""
+    id: str | None = None
+    """The event id (resumable streams only): the `Last-Event-ID` to resume after this event."""
+
+
+class RunStream:
+    """A run's event stream: `async for part in stream`, and `async with` to close it for sure.
+
+    Leaving the `async with` block, `aclose()`, or cancelling the task that iterates closes the
+    HTTP response at once. A plain `async for` that breaks early releases the connection as soon
+    as the stream object is garbage collected (the next event-loop turn in CPython).
+
+    Whether closing the connection also stops the run is the server's choice, set per run with
+    `on_disconnect` ("cancel" or "continue"); to stop a run for sure, call `runs.cancel`.
+    """
+
+    def __init__(
+        self,
+        http: AsyncHttpClient,
+        request: httpx.Request,
+        *,
+        retry: _retry.RetryMode,
+        resume: ResumeRequest | None = None,
+        on_run_created: Callable[[RunMetadata], Any] | None = None,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
+        raise_error: bool = False,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        run: RunMetadata | None = None,
+        last_event_id: str | None = None,
+    ) -> None:
+        self._http = http
+        self._request = request
+        self._retry = retry
+        self._resume = resume
+        self._on_run_created = on_run_created
+        self._on_reconnect = on_reconnect
+        self._raise_error = raise_error
+        self._max_reconnects = max_reconnects
+        self._run = run
+        self._response: httpx.Response | None = None
+        self._gen: AsyncGenerator[StreamPart, None] | None = None
+        self._closed = False
+        self._last_id = last_event_id
+        self._delivered = 0
+        self.reconnects = 0
+        """How many times the stream was resumed after a break."""
+
+    # Public surface
+
+    @property
+    def run_id(self) -> str | None:
+        """The run's id, known once the server answered (before the first part)."""
+        return self._run["run_id"] if self._run else None
+
+    @property
+    def thread_id(self) -> str | None:
+        """The run's thread id; `None` for stateless runs on servers that do not say."""
+        return self._run.get("thread_id") if self._run else None
+
+    @property
+    def response(self) -> httpx.Response | None:
+        """The current HTTP response (headers, status), once connected."""
+        return self._response
+
+    @property
+    def last_event_id(self) -> str | None:
+        """The id of the last part yielded, where the server sends ids."""
+        return self._last_id
+
+    _last_id: str | None = None
+
+    def __aiter__(self) -> RunStream:
+        return self
+
+    async def __anext__(self) -> StreamPart:
+        if self._gen is None:
+            if self._closed:
+                raise StopAsyncIteration
+            self._gen = self._parts()
+        return await self._gen.__anext__()
+
+    async def aclose(self) -> None:
+        """Close the HTTP response. Safe to call twice, or before iterating."""
+        self._closed = True
+        if self._gen is not None:
+            await self._gen.aclose()
+        elif self._response is not None:
+            await self._response.aclose()
+
+    async def __aenter__(self) -> RunStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        where = f"{self._request.method} {self._request.url.path}"
+        return f"<RunStream {where} run_id={self.run_id} {state}>"
+
+    # The machinery
+
+    async def _parts(self) -> AsyncGenerator[StreamPart, None]:
+        async for event in self._events():
+            data = _decode_data(event, self._response)
+            if event.id is not None:
+                self._last_id = event.id
+            name = event.event
+            if name == "metadata" and self._run is None and isinstance(data, dict):
+                self._found_run({"run_id": data.get("run_id"), "thread_id": None})
+            elif name == "error" and self._raise_error:
+                info = data if isinstance(data, dict) else {"message": data}
+                raise RunFailedError(
+                    error=info.get("error"),
+                    message=info.get("message"),
+                    run_id=self.run_id,
+                    thread_id=self.thread_id,
+                )
+            self._delivered += 1
+            yield StreamPart(name, data, event.id)
+
+    async def _events(self) -> AsyncGenerator[ServerSentEvent, None]:
+        response = await self._http.send(self._request, retry=self._retry)
+        while True:
+            self._response = response
+            try:
+                self._opened(response)
+                decoder = SSEDecoder(DEFAULT_MAX_EVENT_BYTES)
+                async for chunk in response.aiter_bytes():
+                    for event in decoder.feed(chunk):
+                        yield event
+                for event in decoder.flush():
+                    yield event
+                return
+            except httpx.TransportError as exc:
+                failure: httpx.TransportError = exc
+            except SSEDecodeError as exc:
+                raise APIResponseValidationError(
+                    f"malformed event stream: {exc}", request=response.request, response=response
+                ) from None
+            finally:
+                await response.aclose()
+            response = await self._reconnect(failure)
+
+    def _opened(self, response: httpx.Response) -> None:
+        content_type = response.headers.get("content-type", "")
+        if "text/event-stream" not in content_type:
+            raise APIResponseValidationError(
+                f"expected an event stream from {response.request.method} "
+                f"{response.request.url.path}, got {content_type or 'no content type'}",
+                request=response.request,
+                response=response,
+            )
+        if self._run is None:
+            run = parse_run_location(response.headers.get("content-location"))
+            if run is not None:
+                self._found_run(run)
+
+    def _found_run(self, run: RunMetadata) -> None:
+        self._run = run
+        if self._on_run_created is not None:
+            self._on_run_created(run)
+
+    async def _reconnect(self, failure: httpx.TransportError) -> httpx.Response:
+        """Reopen the run's stream after the last event delivered, with bounded attempts."""
+        request = None
+        # Without an id to resume after, a replay would repeat what was already delivered.
+        if self._resume is not None and (self._last_id is not None or not self._delivered):
+            request = self._resume(self._run, self._last_id)
+        if request is None:
+            raise transport_error(failure, self._request) from failure
+        while True:
+            if self.reconnects >= self._max_reconnects:
+                raise StreamLostError(
+                    f"stream lost after {self.reconnects} reconnect attempts "
+                    f"(last event id {self._last_id}): {failure!r}",
+                    request=request,
+                    last_event_id=self._last_id,
+                    attempts=self.reconnects,
+                ) from failure
+            delay = _retry.backoff(self.reconnects)
+            self.reconnects += 1
+            logger.debug(
+                "stream broke (%r); resuming after event %s in %.2fs (attempt %d of %d)",
+                failure,
+                self._last_id,
+                delay,
+                self.reconnects,
+                self._max_reconnects,
+            )
+            if self._on_reconnect is not None:
+                self._on_reconnect(self.reconnects, self._last_id)
+            await asyncio.sleep(delay)
+            try:
+                return await self._http.send(request, retry="safe", max_retries=0)
+            except APIConnectionError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, httpx.TransportError):
+                    failure = cause
+
+
+def _decode_data(event: ServerSentEvent, response: httpx.Response | None) -> Any:
+    raw = event.data
+    if not raw:
+        return None
+    try:
+        return loads(raw)
+    except ValueError:
+        raise APIResponseValidationError(
+            f"event {event.event!r} carries data that is not JSON: {raw[:200]!r}",
+            request=response.request if response is not None else None,
+            response=response,
+        ) from None
