@@ -106,6 +106,8 @@ def run_body(assistant_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("assistant_id is required (an assistant id or a graph name)")
     body = {"assistant_id": assistant_id}
     body.update((k, v) for k, v in options.items() if v is not None)
+    if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
+        body["langsmith_tracer"] = body.pop("langsmith_tracing")
     return body
 
 
