@@ -152,23 +152,29 @@ class RunStream:
     # The machinery
 
     async def _parts(self) -> AsyncGenerator[StreamPart, None]:
-        async for event in self._events():
-            data = _decode_data(event, self._response)
-            if event.id is not None:
-                self._last_id = event.id
-            name = event.event
-            if name == "metadata" and self._run is None and isinstance(data, dict):
-                self._found_run({"run_id": data.get("run_id"), "thread_id": None})
-            elif name == "error" and self._raise_error:
-                info = data if isinstance(data, dict) else {"message": data}
-                raise RunFailedError(
-                    error=info.get("error"),
-                    message=info.get("message"),
-                    run_id=self.run_id,
-                    thread_id=self.thread_id,
-                )
-            self._delivered += 1
-            yield StreamPart(name, data, event.id)
+        events = self._events()
+        try:
+            async for event in events:
+                data = _decode_data(event, self._response)
+                if event.id is not None:
+                    self._last_id = event.id
+                name = event.event
+                if name == "metadata" and self._run is None and isinstance(data, dict):
+                    self._found_run({"run_id": data.get("run_id"), "thread_id": None})
+                elif name == "error" and self._raise_error:
+                    info = data if isinstance(data, dict) else {"message": data}
+                    raise RunFailedError(
+                        error=info.get("error"),
+                        message=info.get("message"),
+                        run_id=self.run_id,
+                        thread_id=self.thread_id,
+                    )
+                self._delivered += 1
+                yield StreamPart(name, data, event.id)
+        finally:
+            # `async for` does not close an inner generator it leaves early: close it here so
+            # the response is closed together with this stream.
+            await events.aclose()
 
     async def _events(self) -> AsyncGenerator[ServerSentEvent, None]:
         response = await self._http.send(self._request, retry=self._retry)
