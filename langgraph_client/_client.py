@@ -69,6 +69,27 @@ class Client:
         self.crons = CronClient(http)
         self.store = StoreClient(http)
 
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        stream_idle_timeout: float | None | NotGiven = NOT_GIVEN,
+    ) -> Client:
+        """A client sharing this one's connections, with other defaults: per-call options.
+
+            await client.with_options(max_retries=0, timeout=10).threads.get(thread_id)
+        """
+        return Client(
+            self.http.copy(
+                timeout=timeout,
+                max_retries=max_retries,
+                headers=headers,
+                stream_idle_timeout=stream_idle_timeout,
+            )
+        )
+
     async def health(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> dict[str, Any]:
         """`GET /ok`: raises a typed error unless the server is up."""
         result: dict[str, Any] = await self.http.request("GET", "/ok", timeout=timeout)

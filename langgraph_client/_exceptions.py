@@ -87,8 +87,12 @@ class APIResponseValidationError(APIError):
         self.response = response
 
 
-class APIStatusError(APIError):
-    """The server answered with a 4xx or 5xx status (or a redirect this client refuses)."""
+class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
+    """The server answered with a 4xx or 5xx status (or a redirect this client refuses).
+
+    Also an `httpx.HTTPStatusError`, so code written for the official SDK (or for plain httpx)
+    that catches that keeps working.
+    """
 
     status_code: int
     response: httpx.Response
@@ -96,7 +100,9 @@ class APIStatusError(APIError):
     request_id: str | None
 
     def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
-        super().__init__(message, request=response.request)
+        Exception.__init__(self, message)
+        self.message = message
+        self.request = response.request
         self.response = response
         self.status_code = response.status_code
         self.body = body

@@ -100,6 +100,30 @@ class AsyncHttpClient:
             timeout=self.timeout, limits=limits or DEFAULT_LIMITS
         )
 
+    def copy(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        stream_idle_timeout: float | None | NotGiven = NOT_GIVEN,
+    ) -> AsyncHttpClient:
+        """The same connection pool under other options; closing the copy leaves the pool open."""
+        clone = object.__new__(AsyncHttpClient)
+        clone.__dict__.update(self.__dict__)
+        clone._owns_client = False
+        if not isinstance(timeout, NotGiven):
+            clone.timeout = _as_timeout(timeout)
+        if not isinstance(max_retries, NotGiven):
+            if max_retries < 0:
+                raise ValueError("max_retries must be >= 0")
+            clone.max_retries = max_retries
+        if headers:
+            clone.headers = {**self.headers, **headers}
+        if not isinstance(stream_idle_timeout, NotGiven):
+            clone.stream_idle_timeout = stream_idle_timeout
+        return clone
+
     @property
     def has_api_key(self) -> bool:
         return bool(self._api_key)

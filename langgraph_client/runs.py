@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -193,7 +194,7 @@ class RunsClient:
     ) -> Any:
         last: APIConnectionError | None = None
         for attempt in range(DEFAULT_MAX_RECONNECTS):
-            await _sleep(_retry.backoff(attempt))
+            await asyncio.sleep(_retry.backoff(attempt))
             try:
                 return await self._http.request(
                     "GET",
@@ -516,9 +517,3 @@ class RunsClient:
             headers=headers,
             timeout=timeout,
         )
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
