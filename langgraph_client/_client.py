@@ -75,7 +75,7 @@ class Client:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
-        stream_idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
     ) -> Client:
         """A client sharing this one's connections, with other defaults: per-call options.
 

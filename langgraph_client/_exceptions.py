@@ -142,7 +142,7 @@ class InternalServerError(APIStatusError):
 
 
 class RunFailedError(LangGraphError):
-    """The run itself failed on the server: the graph raised, or the stream sent an `error` event."""
+    """The run failed on the server: the graph raised, or its stream sent an `error` event."""
 
     def __init__(
         self,

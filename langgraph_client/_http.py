@@ -106,7 +106,7 @@ class AsyncHttpClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
-        stream_idle_timeout: float | None | NotGiven = NOT_GIVEN,
+        stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncHttpClient:
         """The same connection pool under other options; closing the copy leaves the pool open."""
         clone = object.__new__(AsyncHttpClient)

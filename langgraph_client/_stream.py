@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Generator
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -116,6 +116,14 @@ class RunStream:
     _last_id: str | None = None
 
     def __aiter__(self) -> RunStream:
+        return self
+
+    def __await__(self) -> Generator[Any, None, RunStream]:
+        """`await stream` is the stream itself: code that awaits a join call, as the official
+        SDK's `threads.join_stream` requires, keeps working."""
+        return self._itself().__await__()
+
+    async def _itself(self) -> RunStream:
         return self
 
     async def __anext__(self) -> StreamPart:

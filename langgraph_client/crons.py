@@ -1,0 +1,318 @@
+"""Crons: runs repeated on a schedule, on one thread or each on a new thread."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from datetime import timezone as dt_timezone
+from typing import Any
+
+from typing_extensions import Unpack
+
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._pagination import DEFAULT_PAGE_SIZE, Paginator
+from ._paths import path
+from .runs import RunOptions, run_body
+from .types import (
+    All,
+    Config,
+    Cron,
+    CronSelectField,
+    CronSortBy,
+    Durability,
+    OnCompletionBehavior,
+    SortOrder,
+    StreamMode,
+)
+
+__all__ = ["CronClient"]
+
+
+def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _time(value: datetime | str | None) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _timezone(tz: str | tzinfo | None) -> str | None:
+    """An IANA name for the server: a string as given, a `ZoneInfo` by its key, UTC as "UTC"."""
+    if tz is None or isinstance(tz, str):
+        return tz
+    key = getattr(tz, "key", None)
+    if isinstance(key, str):
+        return key
+    if tz == dt_timezone.utc:
+        return "UTC"
+    # A fixed offset has no IANA name; guessing one would schedule at the wrong hour.
+    raise ValueError(
+        f"timezone needs an IANA name such as 'Europe/Paris' or a ZoneInfo, got {tz!r}"
+    )
+
+
+def _cron_body(
+    assistant_id: str,
+    schedule: str,
+    end_time: datetime | str | None,
+    enabled: bool | None,
+    timezone: str | tzinfo | None,
+    options: Mapping[str, Any],
+) -> dict[str, Any]:
+    if not schedule:
+        raise ValueError("schedule is required, in cron syntax, e.g. '0 9 * * 1-5'")
+    body = run_body(assistant_id, options)
+    body.update(
+        _compact(
+            {
+                "schedule": schedule,
+                "end_time": _time(end_time),
+                "enabled": enabled,
+                "timezone": _timezone(timezone),
+            }
+        )
+    )
+    return body
+
+
+class CronClient:
+    """`client.crons`: schedule runs, change and delete the schedules, find them."""
+
+    def __init__(self, http: AsyncHttpClient) -> None:
+        self._http = http
+
+    async def create_for_thread(
+        self,
+        thread_id: str,
+        assistant_id: str,
+        *,
+        schedule: str,
+        end_time: datetime | str | None = None,
+        enabled: bool | None = None,
+        timezone: str | tzinfo | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RunOptions],
+    ) -> Cron:
+        """Schedule runs of `assistant_id` on the thread (`schedule` in cron syntax, read in
+        `timezone`, UTC by default). The run options are those of `runs.create`.
+
+            cron = await client.crons.create_for_thread(tid, "agent", schedule="0 9 * * *",
+                                                       input={"messages": [...]})
+        """
+        result: Cron = await self._http.request(
+            "POST",
+            path("/threads/{}/runs/crons", thread_id),
+            json=_cron_body(assistant_id, schedule, end_time, enabled, timezone, options),
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+        return result
+
+    async def create(
+        self,
+        assistant_id: str,
+        *,
+        schedule: str,
+        end_time: datetime | str | None = None,
+        enabled: bool | None = None,
+        timezone: str | tzinfo | None = None,
+        on_run_completed: OnCompletionBehavior | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        **options: Unpack[RunOptions],
+    ) -> Cron:
+        """Schedule runs of `assistant_id`, each on a new thread that is deleted afterwards
+        unless `on_run_completed="keep"`. The run options are those of `runs.create`.
+
+            cron = await client.crons.create("agent", schedule="*/5 * * * *", input={...})
+        """
+        body = _cron_body(assistant_id, schedule, end_time, enabled, timezone, options)
+        if on_run_completed is not None:
+            body["on_run_completed"] = on_run_completed
+        result: Cron = await self._http.request(
+            "POST", "/runs/crons", json=body, params=params, headers=headers, timeout=timeout
+        )
+        return result
+
+    async def update(
+        self,
+        cron_id: str,
+        *,
+        schedule: str | None = None,
+        end_time: datetime | str | NotGiven | None = NOT_GIVEN,
+        input: Any = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | None = None,
+        context: Mapping[str, Any] | None = None,
+        webhook: str | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        on_run_completed: OnCompletionBehavior | None = None,
+        enabled: bool | None = None,
+        timezone: str | tzinfo | None = None,
+        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        durability: Durability | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Cron:
+        """Change the fields given; `end_time=None` removes the end time, `enabled=False`
+        pauses the cron."""
+        body = _compact(
+            {
+                "schedule": schedule,
+                "input": input,
+                "metadata": metadata,
+                "config": config,
+                "context": context,
+                "webhook": webhook,
+                "interrupt_before": interrupt_before,
+                "interrupt_after": interrupt_after,
+                "on_run_completed": on_run_completed,
+                "enabled": enabled,
+                "timezone": _timezone(timezone),
+                "stream_mode": stream_mode,
+                "stream_subgraphs": stream_subgraphs,
+                "stream_resumable": stream_resumable,
+                "durability": durability,
+            }
+        )
+        if not isinstance(end_time, NotGiven):
+            body["end_time"] = _time(end_time)  # an explicit null clears it on the server
+        if not body:
+            raise ValueError("nothing to update: pass at least one field")
+        result: Cron = await self._http.request(
+            "PATCH",
+            path("/runs/crons/{}", cron_id),
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+        return result
+
+    async def delete(
+        self,
+        cron_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a cron; runs it already started are not affected."""
+        await self._http.request(
+            "DELETE",
+            path("/runs/crons/{}", cron_id),
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    async def search(
+        self,
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        enabled: bool | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: CronSortBy | None = None,
+        sort_order: SortOrder | None = None,
+        select: Sequence[CronSelectField] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[Cron]:
+        """One page of crons matching every filter given; `search_all` pages for you."""
+        body = _compact(
+            {
+                "assistant_id": assistant_id,
+                "thread_id": thread_id,
+                "enabled": enabled,
+                "metadata": metadata,
+                "limit": limit,
+                "offset": offset,
+                "sort_by": sort_by,
+                "sort_order": sort_order,
+                "select": None if select is None else list(select),
+            }
+        )
+        result: builtins.list[Cron] = await self._http.request(
+            "POST",
+            "/runs/crons/search",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",
+        )
+        return result
+
+    def search_all(
+        self,
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        enabled: bool | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        sort_by: CronSortBy | None = None,
+        sort_order: SortOrder | None = None,
+        select: Sequence[CronSelectField] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Paginator[Cron]:
+        """Every matching cron (up to `max_items`), fetched `page_size` at a time."""
+
+        async def fetch(limit: int, offset: int) -> builtins.list[Cron]:
+            return await self.search(
+                assistant_id=assistant_id,
+                thread_id=thread_id,
+                enabled=enabled,
+                metadata=metadata,
+                limit=limit,
+                offset=offset,
+                sort_by=sort_by,
+                sort_order=sort_order,
+                select=select,
+                headers=headers,
+                params=params,
+                timeout=timeout,
+            )
+
+        return Paginator(fetch, page_size=page_size, max_items=max_items)
+
+    async def count(
+        self,
+        *,
+        assistant_id: str | None = None,
+        thread_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> int:
+        """How many crons match every filter given."""
+        body = _compact(
+            {"assistant_id": assistant_id, "thread_id": thread_id, "metadata": metadata}
+        )
+        result: int = await self._http.request(
+            "POST",
+            "/runs/crons/count",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",
+        )
+        return result

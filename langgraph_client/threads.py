@@ -1,0 +1,512 @@
+"""Threads: conversations whose state persists across runs; their state, history and stream."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, overload
+
+import httpx
+
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._pagination import DEFAULT_PAGE_SIZE, Paginator
+from ._paths import path
+from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
+from .types import (
+    Checkpoint,
+    IfExists,
+    PruneStrategy,
+    SortOrder,
+    Thread,
+    ThreadPruneResponse,
+    ThreadSelectField,
+    ThreadSortBy,
+    ThreadState,
+    ThreadStatus,
+    ThreadStreamMode,
+    ThreadSuperstep,
+    ThreadTTL,
+    ThreadUpdateStateResponse,
+)
+
+__all__ = ["ThreadsClient"]
+
+
+def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _ttl(ttl: float | ThreadTTL | Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """Minutes until the thread is swept, or `{"ttl": minutes, "strategy": ...}` as is."""
+    if ttl is None or isinstance(ttl, Mapping):
+        return ttl
+    return {"ttl": ttl}
+
+
+def _checkpoint(checkpoint: Checkpoint | None, checkpoint_id: str | None) -> Checkpoint | None:
+    """One checkpoint address from the `checkpoint` dict and/or the older `checkpoint_id`."""
+    if checkpoint_id is None:
+        return checkpoint
+    merged: Checkpoint = {"checkpoint_id": checkpoint_id}
+    merged.update(checkpoint or {})
+    return merged
+
+
+def _before(before: str | Checkpoint | None) -> dict[str, Any] | None:
+    """The history cursor in both shapes servers read: the spec's checkpoint fields, and the
+    `configurable` form the in-memory server (0.16) looks up; it rejects a bare id with 422."""
+    if before is None:
+        return None
+    fields = {"checkpoint_id": before} if isinstance(before, str) else dict(before)
+    return {**fields, "configurable": fields}
+
+
+class ThreadsClient:
+    """`client.threads`: create, find, update and delete threads; read and write their state."""
+
+    def __init__(self, http: AsyncHttpClient) -> None:
+        self._http = http
+
+    async def create(
+        self,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        thread_id: str | None = None,
+        if_exists: IfExists | None = None,
+        supersteps: Sequence[ThreadSuperstep | Mapping[str, Any]] | None = None,
+        graph_id: str | None = None,
+        ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Thread:
+        """Create a thread.
+
+        With a `thread_id` and `if_exists="do_nothing"`, an existing thread is returned instead.
+
+            thread = await client.threads.create(metadata={"user": "u1"})
+        """
+        if graph_id is not None:
+            metadata = {**(metadata or {}), "graph_id": graph_id}
+        body = _compact(
+            {
+                "thread_id": thread_id,
+                "metadata": metadata,
+                "if_exists": if_exists,
+                "supersteps": None if supersteps is None else list(supersteps),
+                "ttl": _ttl(ttl),
+            }
+        )
+        # A create that returns the existing thread can be sent twice without making two.
+        idempotent = thread_id is not None and if_exists == "do_nothing"
+        result: Thread = await self._http.request(
+            "POST",
+            "/threads",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe" if idempotent else None,
+        )
+        return result
+
+    async def get(
+        self,
+        thread_id: str,
+        *,
+        include: Sequence[str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Thread:
+        """One thread; `include=["ttl"]` adds its time-to-live."""
+        query = {"include": ",".join(include) if include else None, **(params or {})}
+        result: Thread = await self._http.request(
+            "GET", path("/threads/{}", thread_id), params=query, headers=headers, timeout=timeout
+        )
+        return result
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
+        return_minimal: Literal[False] = False,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Thread: ...
+
+    @overload
+    async def update(
+        self,
+        thread_id: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
+        return_minimal: bool,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Thread | None: ...
+
+    async def update(
+        self,
+        thread_id: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
+        return_minimal: bool = False,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Thread | None:
+        """Merge `metadata` into the thread's and/or set its time-to-live.
+
+        `return_minimal=True` asks the server not to send the thread back."""
+        if return_minimal:
+            headers = {**(headers or {}), "prefer": "return=minimal"}
+        result: Thread | None = await self._http.request(
+            "PATCH",
+            path("/threads/{}", thread_id),
+            json=_compact({"metadata": metadata, "ttl": _ttl(ttl)}),
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+        return result
+
+    async def delete(
+        self,
+        thread_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """Delete a thread with its state and runs."""
+        await self._http.request(
+            "DELETE",
+            path("/threads/{}", thread_id),
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    async def search(
+        self,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        values: Mapping[str, Any] | None = None,
+        ids: Sequence[str] | None = None,
+        status: ThreadStatus | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: ThreadSortBy | None = None,
+        sort_order: SortOrder | None = None,
+        select: Sequence[ThreadSelectField] | None = None,
+        extract: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[Thread]:
+        """One page of threads matching every filter given.
+
+        `search_all` pages for you.
+
+            idle = await client.threads.search(status="idle", metadata={"user": "u1"})
+        """
+        body = _compact(
+            {
+                "metadata": metadata,
+                "values": values,
+                "ids": None if ids is None else list(ids),
+                "status": status,
+                "limit": limit,
+                "offset": offset,
+                "sort_by": sort_by,
+                "sort_order": sort_order,
+                "select": None if select is None else list(select),
+                "extract": extract,
+            }
+        )
+        result: builtins.list[Thread] = await self._http.request(
+            "POST",
+            "/threads/search",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",
+        )
+        return result
+
+    def search_all(
+        self,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        values: Mapping[str, Any] | None = None,
+        ids: Sequence[str] | None = None,
+        status: ThreadStatus | None = None,
+        sort_by: ThreadSortBy | None = None,
+        sort_order: SortOrder | None = None,
+        select: Sequence[ThreadSelectField] | None = None,
+        extract: Mapping[str, str] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Paginator[Thread]:
+        """Every matching thread (up to `max_items`), fetched `page_size` at a time.
+
+        Same filters as `search`:
+
+            async for thread in client.threads.search_all(status="idle"):
+                ...
+        """
+
+        async def fetch(limit: int, offset: int) -> builtins.list[Thread]:
+            return await self.search(
+                metadata=metadata,
+                values=values,
+                ids=ids,
+                status=status,
+                limit=limit,
+                offset=offset,
+                sort_by=sort_by,
+                sort_order=sort_order,
+                select=select,
+                extract=extract,
+                headers=headers,
+                params=params,
+                timeout=timeout,
+            )
+
+        return Paginator(fetch, page_size=page_size, max_items=max_items)
+
+    async def count(
+        self,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        values: Mapping[str, Any] | None = None,
+        status: ThreadStatus | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> int:
+        """How many threads match every filter given."""
+        result: int = await self._http.request(
+            "POST",
+            "/threads/count",
+            json=_compact({"metadata": metadata, "values": values, "status": status}),
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",
+        )
+        return result
+
+    async def copy(
+        self,
+        thread_id: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Thread:
+        """Copy a thread with its state and history; returns the new thread."""
+        result: Thread = await self._http.request(
+            "POST",
+            path("/threads/{}/copy", thread_id),
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+        return result
+
+    async def prune(
+        self,
+        thread_ids: Sequence[str],
+        *,
+        strategy: PruneStrategy = "delete",
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> ThreadPruneResponse:
+        """Delete threads, or with `strategy="keep_latest"` cut them down to their latest state."""
+        if isinstance(thread_ids, str):
+            raise TypeError("thread_ids must be a list of ids, not a single string")
+        result: ThreadPruneResponse = await self._http.request(
+            "POST",
+            "/threads/prune",
+            json={"thread_ids": list(thread_ids), "strategy": strategy},
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",  # pruning the same threads again changes nothing
+        )
+        return result
+
+    async def get_state(
+        self,
+        thread_id: str,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        *,
+        subgraphs: bool = False,
+        select: Sequence[str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> ThreadState:
+        """The thread's state: the latest, or at `checkpoint` (a dict, e.g. a subgraph's) or
+        `checkpoint_id`. `subgraphs=True` includes the states of subgraphs in its tasks.
+
+            state = await client.threads.get_state(thread_id)
+        """
+        selected = None if select is None else list(select)
+        if checkpoint:
+            result: ThreadState = await self._http.request(
+                "POST",
+                path("/threads/{}/state/checkpoint", thread_id),
+                json=_compact(
+                    {
+                        "checkpoint": _checkpoint(checkpoint, checkpoint_id),
+                        "subgraphs": subgraphs or None,
+                        "select": selected,
+                    }
+                ),
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                retry="safe",
+            )
+            return result
+        if checkpoint_id is not None:
+            url = path("/threads/{}/state/{}", thread_id, checkpoint_id)
+        else:
+            url = path("/threads/{}/state", thread_id)
+        query = {"subgraphs": subgraphs or None, "select": selected, **(params or {})}
+        result = await self._http.request(
+            "GET", url, params=query, headers=headers, timeout=timeout
+        )
+        return result
+
+    async def update_state(
+        self,
+        thread_id: str,
+        values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+        *,
+        as_node: str | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> ThreadUpdateStateResponse:
+        """Write `values` to the thread's state as if node `as_node` had, making a new checkpoint
+        (forked from `checkpoint` / `checkpoint_id` when given)."""
+        body = {"values": values}
+        body.update(
+            _compact({"as_node": as_node, "checkpoint": _checkpoint(checkpoint, checkpoint_id)})
+        )
+        result: ThreadUpdateStateResponse = await self._http.request(
+            "POST",
+            path("/threads/{}/state", thread_id),
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
+        return result
+
+    async def get_history(
+        self,
+        thread_id: str,
+        *,
+        limit: int = 10,
+        before: str | Checkpoint | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        select: Sequence[str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> builtins.list[ThreadState]:
+        """Past states of the thread, newest first: up to `limit`, older than `before` (a
+        checkpoint id or dict), matching `metadata`, within the (sub)graph of `checkpoint`."""
+        body = _compact(
+            {
+                "limit": limit,
+                "before": _before(before),
+                "metadata": metadata,
+                "checkpoint": checkpoint,
+                "select": None if select is None else list(select),
+            }
+        )
+        result: builtins.list[ThreadState] = await self._http.request(
+            "POST",
+            path("/threads/{}/history", thread_id),
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",
+        )
+        return result
+
+    def join_stream(
+        self,
+        thread_id: str,
+        *,
+        last_event_id: str | None = None,
+        stream_mode: ThreadStreamMode | Sequence[ThreadStreamMode] = "run_modes",
+        raise_error: bool = False,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> RunStream:
+        """Stream the events of every run on the thread, from now or after `last_event_id`.
+
+        The stream stays open until you close it; it resumes by itself after a break, after the
+        last event delivered. `await` is optional (the official SDK's call is awaited):
+
+            async with client.threads.join_stream(thread_id) as stream:
+                async for part in stream:
+                    print(part.event, part.data)
+        """
+        modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
+        # The server reads one `stream_modes` value, comma-separated; a repeated key loses modes.
+        query = {"stream_modes": ",".join(modes), **(params or {})}
+        url = path("/threads/{}/stream", thread_id)
+
+        def build(event_id: str | None) -> httpx.Request:
+            return self._http.build_request(
+                "GET",
+                url,
+                params=query,
+                headers={**(headers or {}), **({"last-event-id": event_id} if event_id else {})},
+                timeout=timeout,
+                stream=True,
+            )
+
+        def resume(run: RunMetadata | None, event_id: str | None) -> httpx.Request:
+            return build(event_id)
+
+        return RunStream(
+            self._http,
+            build(last_event_id),
+            retry="safe",
+            resume=resume,
+            on_reconnect=on_reconnect,
+            raise_error=raise_error,
+            max_reconnects=max_reconnects,
+            # Many runs share this stream: none of their ids names it.
+            run={"run_id": None, "thread_id": thread_id},
+            last_event_id=last_event_id,
+        )

@@ -1,0 +1,160 @@
+"""Shared helpers for unit tests: clients over `httpx.MockTransport`, SSE bodies, byte streams.
+
+    async def test_x(mock: MockFactory) -> None:
+        client, requests = mock(lambda req: httpx.Response(200, json={}))
+        await client.health()
+        assert requests[0].url.path == "/ok"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from langgraph_client import Client, get_client
+from langgraph_client import _retry
+
+API_KEY = "sk-SECRET-123"
+"""A distinctive key: tests search for it in messages, reprs and logs."""
+BASE_URL = "http://testserver"
+SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8"}
+
+Handler = Callable[[httpx.Request], "httpx.Response | Awaitable[httpx.Response]"]
+MockFactory = Callable[..., "tuple[Client, list[httpx.Request]]"]
+
+_CAPTURE_CANDIDATES = (
+    Path(__file__).resolve().parents[1] / "data" / "stream-capture.sse",
+    Path("/work/shared/agent-server/stream-capture.sse"),
+)
+
+
+def capture_bytes() -> bytes:
+    """The real 263 KB SSE capture from a production deployment (79 events)."""
+    for candidate in _CAPTURE_CANDIDATES:
+        if candidate.exists():
+            return candidate.read_bytes()
+    pytest.skip("stream-capture.sse not found")
+
+
+class RecordingStream(httpx.AsyncByteStream):
+    """A response body yielded chunk by chunk that records whether it was closed and how far
+    it was read. `hold=True` keeps it open after the last chunk (a stream still running)."""
+
+    def __init__(
+        self,
+        chunks: Iterable[bytes],
+        *,
+        hold: bool = False,
+        on_chunk: Callable[[int], None] | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        self.chunks = list(chunks)
+        self.hold = hold
+        self.on_chunk = on_chunk
+        self.error = error
+        self.sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for i, chunk in enumerate(self.chunks):
+            if self.on_chunk is not None:
+                self.on_chunk(i)
+            self.sent += 1
+            yield chunk
+            await asyncio.sleep(0)
+        if self.error is not None:
+            raise self.error
+        if self.hold:
+            await asyncio.Event().wait()
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def sse(event: str | None = None, data: Any = None, *, id: str | None = None, eol: str = "\r\n",
+        raw: str | None = None) -> bytes:
+    """One SSE block as the server writes it: `event:`, one `data:` line of JSON, `id:`."""
+    lines = []
+    if event is not None:
+        lines.append(f"event: {event}")
+    if raw is not None:
+        lines.append(f"data: {raw}")
+    elif data is not None:
+        lines.append(f"data: {json.dumps(data, separators=(',', ':'))}")
+    if id is not None:
+        lines.append(f"id: {id}")
+    return (eol.join(lines) + eol + eol).encode()
+
+
+def sse_response(
+    *blocks: bytes,
+    headers: dict[str, str] | None = None,
+    status: int = 200,
+    stream: httpx.AsyncByteStream | None = None,
+) -> httpx.Response:
+    """A streaming response made of SSE blocks (each block one chunk)."""
+    return httpx.Response(
+        status,
+        headers={**SSE_HEADERS, **(headers or {})},
+        stream=stream if stream is not None else RecordingStream(blocks),
+    )
+
+
+def make_client(handler: Handler, **kwargs: Any) -> tuple[Client, list[httpx.Request]]:
+    """A client whose requests go to `handler`; returns it and the list of requests seen.
+
+    Defaults: `api_key=None` (no environment read), `max_retries=0`; override with kwargs."""
+    requests: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        result = handler(request)
+        if not isinstance(result, httpx.Response):
+            result = await result
+        return result
+
+    kwargs.setdefault("url", BASE_URL)
+    kwargs.setdefault("api_key", None)
+    kwargs.setdefault("max_retries", 0)
+    kwargs.setdefault("http_client", httpx.AsyncClient(transport=httpx.MockTransport(record)))
+    return get_client(**kwargs), requests
+
+
+@pytest.fixture
+async def mock() -> AsyncIterator[MockFactory]:
+    """`mock(handler, **get_client_kwargs)` -> (client, requests); pools closed at teardown."""
+    made: list[Client] = []
+
+    def factory(handler: Handler, **kwargs: Any) -> tuple[Client, list[httpx.Request]]:
+        client, requests = make_client(handler, **kwargs)
+        made.append(client)
+        return client, requests
+
+    yield factory
+    for client in made:
+        await client.aclose()
+        await client.http._client.aclose()
+
+
+@pytest.fixture
+def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Retries and reconnects without waiting (backoff is 0)."""
+    monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.0)
+    yield
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No API key in the environment."""
+    for name in ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def json_body(request: httpx.Request) -> Any:
+    return json.loads(request.content)
