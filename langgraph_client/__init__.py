@@ -27,6 +27,7 @@ from ._exceptions import (
 )
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
+from ._pagination import Paginator
 from ._stream import RunStream, StreamPart
 from ._version import __version__
 
@@ -45,6 +46,7 @@ __all__ = [
     "LangGraphError",
     "NotFoundError",
     "NotGiven",
+    "Paginator",
     "PermissionDeniedError",
     "RateLimitError",
     "RunFailedError",

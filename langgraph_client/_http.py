@@ -30,6 +30,7 @@ __all__ = [
     "AsyncHttpClient",
     "NotGiven",
     "TimeoutTypes",
+    "drop_none",
 ]
 
 logger = logging.getLogger("langgraph_client")
@@ -339,6 +340,11 @@ def decode_json(content: bytes, response: httpx.Response) -> Any:
             request=response.request,
             response=response,
         ) from exc
+
+
+def drop_none(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON body without its `None` values: options left unset are not sent."""
+    return {k: v for k, v in body.items() if v is not None}
 
 
 def _as_timeout(timeout: TimeoutTypes) -> httpx.Timeout:

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, overload
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from .types import (
@@ -24,10 +24,6 @@ from .types import (
 )
 
 __all__ = ["AssistantsClient"]
-
-
-def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}
 
 
 class AssistantsClient:
@@ -141,7 +137,7 @@ class AssistantsClient:
         """
         if not graph_id:
             raise ValueError("graph_id is required (a graph name from langgraph.json)")
-        body = _compact(
+        body = drop_none(
             {
                 "graph_id": graph_id,
                 "config": config,
@@ -181,7 +177,7 @@ class AssistantsClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> Assistant:
         """Change an assistant; the server saves the result as a new version."""
-        body = _compact(
+        body = drop_none(
             {
                 "graph_id": graph_id,
                 "config": config,
@@ -280,7 +276,7 @@ class AssistantsClient:
             raise ValueError(
                 f"response_format must be 'array' or 'object', got {response_format!r}"
             )
-        body = _compact(
+        body = drop_none(
             {
                 "metadata": metadata,
                 "graph_id": graph_id,
@@ -355,7 +351,7 @@ class AssistantsClient:
         result: int = await self._http.request(
             "POST",
             "/assistants/count",
-            json=_compact({"metadata": metadata, "graph_id": graph_id, "name": name}),
+            json=drop_none({"metadata": metadata, "graph_id": graph_id, "name": name}),
             params=params,
             headers=headers,
             timeout=timeout,
@@ -378,7 +374,7 @@ class AssistantsClient:
         result: builtins.list[AssistantVersion] = await self._http.request(
             "POST",
             path("/assistants/{}/versions", assistant_id),
-            json=_compact({"metadata": metadata, "limit": limit, "offset": offset}),
+            json=drop_none({"metadata": metadata, "limit": limit, "offset": offset}),
             params=params,
             headers=headers,
             timeout=timeout,

@@ -10,7 +10,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from .runs import RunOptions, run_body
@@ -27,10 +27,6 @@ from .types import (
 )
 
 __all__ = ["CronClient"]
-
-
-def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def _time(value: datetime | str | None) -> str | None:
@@ -64,7 +60,7 @@ def _cron_body(
         raise ValueError("schedule is required, in cron syntax, e.g. '0 9 * * 1-5'")
     body = run_body(assistant_id, options)
     body.update(
-        _compact(
+        drop_none(
             {
                 "schedule": schedule,
                 "end_time": _time(end_time),
@@ -165,7 +161,7 @@ class CronClient:
     ) -> Cron:
         """Change the fields given; `end_time=None` removes the end time, `enabled=False`
         pauses the cron."""
-        body = _compact(
+        body = drop_none(
             {
                 "schedule": schedule,
                 "input": input,
@@ -232,7 +228,7 @@ class CronClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> builtins.list[Cron]:
         """One page of crons matching every filter given; `search_all` pages for you."""
-        body = _compact(
+        body = drop_none(
             {
                 "assistant_id": assistant_id,
                 "thread_id": thread_id,
@@ -303,7 +299,7 @@ class CronClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> int:
         """How many crons match every filter given."""
-        body = _compact(
+        body = drop_none(
             {"assistant_id": assistant_id, "thread_id": thread_id, "metadata": metadata}
         )
         result: int = await self._http.request(

@@ -13,7 +13,8 @@ from typing_extensions import TypedDict, Unpack
 
 from . import _retry
 from ._exceptions import APIConnectionError, RunFailedError, StreamLostError
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
+from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import parse_run_location, path
 from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
 from .types import (
@@ -105,8 +106,7 @@ def run_body(assistant_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
         raise TypeError(f"unexpected run option(s): {', '.join(sorted(unknown))}")
     if not assistant_id:
         raise ValueError("assistant_id is required (an assistant id or a graph name)")
-    body = {"assistant_id": assistant_id}
-    body.update((k, v) for k, v in options.items() if v is not None)
+    body = {"assistant_id": assistant_id, **drop_none(options)}
     if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
         body["langsmith_tracer"] = body.pop("langsmith_tracing")
     return body
@@ -359,6 +359,39 @@ class RunsClient:
             timeout=timeout,
         )
         return result
+
+    def list_all(
+        self,
+        thread_id: str,
+        *,
+        status: RunStatus | None = None,
+        select: Sequence[RunSelectField] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_items: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Paginator[Run]:
+        """Every run of the thread (up to `max_items`), fetched `page_size` at a time.
+
+            async for run in client.runs.list_all(thread_id, status="success"):
+                ...
+        """
+
+        async def fetch(limit: int, offset: int) -> builtins.list[Run]:
+            return await self.list(
+                thread_id,
+                limit=limit,
+                offset=offset,
+                status=status,
+                select=select,
+                headers=headers,
+                params=params,
+                timeout=timeout,
+            )
+
+        path("/threads/{}/runs", thread_id)  # a missing id fails here, not on the first page
+        return Paginator(fetch, page_size=page_size, max_items=max_items)
 
     async def get(
         self,

@@ -6,15 +6,11 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from .types import Item, ListNamespaceResponse, SearchItem, SearchItemsResponse
 
 __all__ = ["StoreClient"]
-
-
-def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def _labels(namespace: Sequence[str], name: str, *, allow_empty: bool) -> list[str]:
@@ -62,7 +58,7 @@ class StoreClient:
 
             await client.store.put_item(["users", "u1"], "prefs", {"theme": "dark"})
         """
-        body = _compact(
+        body = drop_none(
             {
                 "namespace": _labels(namespace, "namespace", allow_empty=False),
                 "key": key,
@@ -142,7 +138,7 @@ class StoreClient:
             found = await client.store.search_items(["users"], filter={"theme": "dark"})
             items = found["items"]
         """
-        body = _compact(
+        body = drop_none(
             {
                 "namespace_prefix": _labels(namespace_prefix, "namespace_prefix", allow_empty=True),
                 "filter": filter,
@@ -221,7 +217,7 @@ class StoreClient:
             found = await client.store.list_namespaces(prefix=["users"], max_depth=2)
             namespaces = found["namespaces"]
         """
-        body = _compact(
+        body = drop_none(
             {
                 "prefix": None if prefix is None else _labels(prefix, "prefix", allow_empty=True),
                 "suffix": None if suffix is None else _labels(suffix, "suffix", allow_empty=True),

@@ -8,7 +8,7 @@ from typing import Any, Literal, overload
 
 import httpx
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
@@ -30,10 +30,6 @@ from .types import (
 )
 
 __all__ = ["ThreadsClient"]
-
-
-def _compact(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def _ttl(ttl: float | ThreadTTL | Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -88,7 +84,7 @@ class ThreadsClient:
         """
         if graph_id is not None:
             metadata = {**(metadata or {}), "graph_id": graph_id}
-        body = _compact(
+        body = drop_none(
             {
                 "thread_id": thread_id,
                 "metadata": metadata,
@@ -171,7 +167,7 @@ class ThreadsClient:
         result: Thread | None = await self._http.request(
             "PATCH",
             path("/threads/{}", thread_id),
-            json=_compact({"metadata": metadata, "ttl": _ttl(ttl)}),
+            json=drop_none({"metadata": metadata, "ttl": _ttl(ttl)}),
             params=params,
             headers=headers,
             timeout=timeout,
@@ -218,7 +214,7 @@ class ThreadsClient:
 
             idle = await client.threads.search(status="idle", metadata={"user": "u1"})
         """
-        body = _compact(
+        body = drop_none(
             {
                 "metadata": metadata,
                 "values": values,
@@ -301,7 +297,7 @@ class ThreadsClient:
         result: int = await self._http.request(
             "POST",
             "/threads/count",
-            json=_compact({"metadata": metadata, "values": values, "status": status}),
+            json=drop_none({"metadata": metadata, "values": values, "status": status}),
             params=params,
             headers=headers,
             timeout=timeout,
@@ -372,7 +368,7 @@ class ThreadsClient:
             result: ThreadState = await self._http.request(
                 "POST",
                 path("/threads/{}/state/checkpoint", thread_id),
-                json=_compact(
+                json=drop_none(
                     {
                         "checkpoint": _checkpoint(checkpoint, checkpoint_id),
                         "subgraphs": subgraphs or None,
@@ -411,7 +407,7 @@ class ThreadsClient:
         (forked from `checkpoint` / `checkpoint_id` when given)."""
         body = {"values": values}
         body.update(
-            _compact({"as_node": as_node, "checkpoint": _checkpoint(checkpoint, checkpoint_id)})
+            drop_none({"as_node": as_node, "checkpoint": _checkpoint(checkpoint, checkpoint_id)})
         )
         result: ThreadUpdateStateResponse = await self._http.request(
             "POST",
@@ -438,7 +434,7 @@ class ThreadsClient:
     ) -> builtins.list[ThreadState]:
         """Past states of the thread, newest first: up to `limit`, older than `before` (a
         checkpoint id or dict), matching `metadata`, within the (sub)graph of `checkpoint`."""
-        body = _compact(
+        body = drop_none(
             {
                 "limit": limit,
                 "before": _before(before),
