@@ -73,6 +73,7 @@ class RunStream:
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
         run: RunMetadata | None = None,
         last_event_id: str | None = None,
+        replays_all: bool = True,
     ) -> None:
         self._http = http
         self._request = request
@@ -87,7 +88,15 @@ class RunStream:
         self._gen: AsyncGenerator[StreamPart, None] | None = None
         self._closed = False
         self._last_id = last_event_id
+        # Ids are not unique on every server (the in-memory one stamps `<ms>-0`, shared by all
+        # events of a millisecond) and a replay starts strictly after the id it is given. So a
+        # resume goes from the id before the last one and skips the events already delivered
+        # under the last id.
+        self._last_id_count = 0  # events delivered carrying `_last_id`
+        self._prev_id: str | None = None  # the distinct id delivered before `_last_id`
+        self._skip = 0  # replayed events under `_last_id` still to drop after a resume
         self._delivered = 0
+        self._replays_all = replays_all  # the server takes `Last-Event-ID: -1` as "from the start"
         self.reconnects = 0
         """How many times the stream was resumed after a break."""
 
@@ -112,8 +121,6 @@ class RunStream:
     def last_event_id(self) -> str | None:
         """The id of the last part yielded, where the server sends ids."""
         return self._last_id
-
-    _last_id: str | None = None
 
     def __aiter__(self) -> RunStream:
         return self
@@ -163,9 +170,9 @@ class RunStream:
         events = self._events()
         try:
             async for event in events:
+                if event.id is not None and not self._track_id(event.id):
+                    continue  # a replay of an event delivered before the resume
                 data = _decode_data(event, self._response)
-                if event.id is not None:
-                    self._last_id = event.id
                 name = event.event
                 if name == "metadata" and self._run is None and isinstance(data, dict):
                     self._found_run({"run_id": data.get("run_id"), "thread_id": None})
@@ -207,6 +214,18 @@ class RunStream:
                 await response.aclose()
             response = await self._reconnect(failure)
 
+    def _track_id(self, event_id: str) -> bool:
+        """Record a delivered id; False for a replayed event that was delivered already."""
+        if event_id == self._last_id:
+            if self._skip:
+                self._skip -= 1
+                return False
+            self._last_id_count += 1
+        else:
+            self._skip = 0
+            self._prev_id, self._last_id, self._last_id_count = self._last_id, event_id, 1
+        return True
+
     def _opened(self, response: httpx.Response) -> None:
         content_type = response.headers.get("content-type", "")
         if "text/event-stream" not in content_type:
@@ -231,7 +250,11 @@ class RunStream:
         request = None
         # Without an id to resume after, a replay would repeat what was already delivered.
         if self._resume is not None and (self._last_id is not None or not self._delivered):
-            request = self._resume(self._run, self._last_id)
+            after: str | None = self._last_id
+            if self._last_id_count and (self._prev_id or self._replays_all):
+                after = self._prev_id or "-1"
+                self._skip = self._last_id_count
+            request = self._resume(self._run, after)
         if request is None:
             raise transport_error(failure, self._request) from failure
         while True:

@@ -505,4 +505,5 @@ class ThreadsClient:
             # Many runs share this stream: none of their ids names it.
             run={"run_id": None, "thread_id": thread_id},
             last_event_id=last_event_id,
+            replays_all=False,  # the thread stream answers `Last-Event-ID: -1` with a 422
         )

@@ -146,3 +146,30 @@ async def test_wait_rejoins_after_drop(client: Client, proxy: CuttableProxy) -> 
     assert isinstance(result, dict)
     assert result["messages"][-1]["content"] == "echo: slow"
     assert proxy.connections >= 2  # the result came through a second connection (join)
+
+
+async def test_resume_inside_a_group_of_shared_ids(
+    client: Client, direct: Client, proxy: CuttableProxy
+) -> None:
+    # Without delays, many events share a millisecond and so an id on this server: resuming
+    # after such an id must neither skip nor repeat the group's other events.
+    tid = str(uuid.uuid4())
+    burst = {"messages": [{"role": "user", "content": "go"}], "chunks": 60, "chunk_delay": 0}
+    async with direct.runs.stream(
+        tid,
+        "agent",
+        input=burst,
+        stream_mode="custom",
+        if_not_exists="create",
+        stream_resumable=True,
+    ) as stream:
+        clean = [part async for part in stream]
+    ids = [p.id for p in clean]
+    assert len(set(ids)) < len(ids), "no shared ids: the scenario was not exercised"
+    assert stream.run_id
+
+    proxy.cut_after_bytes = 1200  # the first connection breaks mid-body, the resume does not
+    async with client.runs.join_stream(tid, stream.run_id, last_event_id="-1") as joined:
+        replay = [part async for part in joined]
+    assert proxy.cuts == 1 and joined.reconnects == 1
+    assert [(p.event, p.data, p.id) for p in replay] == [(p.event, p.data, p.id) for p in clean]

@@ -1,0 +1,166 @@
+"""Deterministic graphs for the integration tests: no LLM, no keys, no network.
+
+Served by the real in-memory Agent Server from ``tests/server/langgraph.json``.
+
+``agent`` echoes the last user message in two nodes (``prepare`` then ``respond``), so
+``updates`` mode shows two updates and ``custom`` mode one event. Input switches, read once per
+run (they are ephemeral channels, so they never leak into the next run on a thread):
+
+- ``"fail": true``        ``prepare`` raises ``ValueError("boom")``
+- ``"interrupt": true``   ``prepare`` calls ``interrupt({"question": "approve?", "text": ...})``;
+  resume with ``Command(resume=X)`` and the reply becomes ``"echo: <text> (resume: X)"``
+- ``"sleep": seconds``    ``prepare`` sleeps (async) first, so the run stays busy
+- ``"chunks": n``         ``prepare`` emits ``n`` custom events ``{"chunk": i, "of": n}``,
+  ``"chunk_delay"`` seconds apart (default 0.05)
+
+``nested`` runs ``outer`` then the subgraph node ``inner`` (its node ``inner_step`` sets
+``reply`` to ``"echo: <text>"``), for ``stream_subgraphs`` namespaced events.
+``chat`` streams tokens from langchain-core's ``GenericFakeChatModel`` (for ``messages-tuple``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+from typing import Annotated, Any
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, AnyMessage
+from langgraph.channels.ephemeral_value import EphemeralValue
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.types import interrupt
+from typing_extensions import TypedDict
+
+
+class Message(TypedDict):
+    role: str
+    content: str
+
+
+class AgentState(TypedDict, total=False):
+    messages: Annotated[list[Message], operator.add]
+    count: int
+    fail: Annotated[bool, EphemeralValue(bool)]
+    interrupt: Annotated[bool, EphemeralValue(bool)]
+    sleep: Annotated[float, EphemeralValue(float)]
+    chunks: Annotated[int, EphemeralValue(int)]
+    chunk_delay: Annotated[float, EphemeralValue(float)]
+    resume: Annotated[Any, EphemeralValue(object)]
+
+
+class AgentOutput(TypedDict, total=False):
+    messages: list[Message]
+    count: int
+
+
+def _last_user_text(messages: list[Any]) -> str:
+    for message in reversed(messages):
+        if isinstance(message, dict):
+            if message.get("role") in ("user", "human"):
+                return str(message.get("content", ""))
+        elif getattr(message, "type", None) == "human":
+            return str(message.content)
+    return ""
+
+
+async def prepare(state: AgentState) -> dict[str, Any]:
+    write = get_stream_writer()
+    if sleep := state.get("sleep"):
+        await asyncio.sleep(float(sleep))
+    chunks = int(state.get("chunks") or 0)
+    delay = float(state.get("chunk_delay", 0.05))
+    for i in range(chunks):
+        write({"chunk": i, "of": chunks})
+        if delay > 0:
+            await asyncio.sleep(delay)
+    if state.get("fail"):
+        raise ValueError("boom")
+    count = state.get("count", 0) + 1
+    write({"node": "prepare", "count": count})
+    update: dict[str, Any] = {"count": count}
+    if state.get("interrupt"):
+        text = _last_user_text(state.get("messages", []))
+        update["resume"] = interrupt({"question": "approve?", "text": text})
+    return update
+
+
+async def respond(state: AgentState) -> dict[str, Any]:
+    content = "echo: " + _last_user_text(state.get("messages", []))
+    if "resume" in state:
+        content += f" (resume: {state['resume']})"
+    return {"messages": [{"role": "assistant", "content": content}]}
+
+
+def _agent_builder() -> StateGraph[AgentState, None, AgentState, AgentOutput]:
+    builder = StateGraph(AgentState, output_schema=AgentOutput)
+    builder.add_node("prepare", prepare)
+    builder.add_node("respond", respond)
+    builder.add_edge(START, "prepare")
+    builder.add_edge("prepare", "respond")
+    builder.add_edge("respond", END)
+    return builder
+
+
+graph = _agent_builder().compile()
+graph.name = "agent"
+
+
+# --- nested: a parent whose node "inner" is a compiled subgraph -----------------------------
+
+
+class NestedState(TypedDict, total=False):
+    messages: Annotated[list[Message], operator.add]
+    reply: str
+
+
+class InnerOutput(TypedDict, total=False):
+    reply: str
+
+
+async def outer(state: NestedState) -> dict[str, Any]:
+    get_stream_writer()({"node": "outer"})
+    return {"reply": ""}
+
+
+async def inner_step(state: NestedState) -> dict[str, Any]:
+    get_stream_writer()({"node": "inner_step"})
+    return {"reply": "echo: " + _last_user_text(state.get("messages", []))}
+
+
+# The subgraph only outputs "reply", so the parent's add-reducer never sees messages twice.
+_inner = StateGraph(NestedState, output_schema=InnerOutput)
+_inner.add_node("inner_step", inner_step)
+_inner.add_edge(START, "inner_step")
+_inner.add_edge("inner_step", END)
+
+_nested = StateGraph(NestedState)
+_nested.add_node("outer", outer)
+_nested.add_node("inner", _inner.compile())
+_nested.add_edge(START, "outer")
+_nested.add_edge("outer", "inner")
+_nested.add_edge("inner", END)
+nested = _nested.compile()
+nested.name = "nested"
+
+
+# --- chat: token streaming through a fake chat model --------------------------------------
+
+
+class ChatState(TypedDict):
+    messages: Annotated[list[AnyMessage], add_messages]
+
+
+async def model(state: ChatState) -> dict[str, Any]:
+    text = _last_user_text(state["messages"])
+    llm = GenericFakeChatModel(messages=iter([AIMessage(content="echo: " + text)]))
+    return {"messages": [await llm.ainvoke(state["messages"])]}
+
+
+_chat = StateGraph(ChatState)
+_chat.add_node("model", model)
+_chat.add_edge(START, "model")
+_chat.add_edge("model", END)
+chat = _chat.compile()
+chat.name = "chat"
