@@ -1,0 +1,150 @@
+"""The benchmark at tiny sizes, so it cannot rot. Checks structure and correctness, never speed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bench import report
+from bench.payload import stream_chunks, stream_length
+from bench.worker import Floor
+
+ROOT = Path(__file__).resolve().parent.parent
+ALWAYS = ("langgraph_client", "raw", "floor")  # langgraph_sdk lives only in the bench venv
+FIGURES = (
+    "import_ms",
+    "wait_calls_per_s",
+    "stream_small_events_per_s",
+    "stream_small_mb_per_s",
+    "stream_large_events_per_s",
+    "rss_peak_small_mb",
+    "rss_peak_memory_mb",
+    "rss_growth_mb",
+    "concurrent_streams_s",
+    "concurrent_streams_errors",
+    "concurrent_waits_s",
+    "concurrent_waits_errors",
+)
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    out = tmp_path_factory.mktemp("bench") / "quick.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text()), done.stdout
+
+
+def test_quick_run_has_every_figure_for_every_available_contender(
+    quick: tuple[dict[str, Any], str],
+) -> None:
+    results, _ = quick
+    assert set(results) >= {"schema", "meta", "contenders", "figures", "ratios", "runs", "checks"}
+    contenders = results["contenders"]
+    assert set(contenders) == {"langgraph_client", "langgraph_sdk", "raw", "floor"}
+    for name in ALWAYS:
+        assert contenders[name]["available"], contenders[name]["error"]
+    available = [name for name, info in contenders.items() if info["available"]]
+    for key in FIGURES:
+        values = results["figures"][key]["values"]
+        for name in available:
+            assert isinstance(values[name], float), (key, name, values)
+    for key, pairs in results["ratios"].items():
+        assert key in results["figures"]
+        assert pairs["client/floor"] is not None and pairs["client/floor"] > 0
+
+
+def test_quick_run_delivers_every_result_and_event(quick: tuple[dict[str, Any], str]) -> None:
+    results, _ = quick
+    plan = results["meta"]["plan"]
+    for name, info in results["contenders"].items():
+        if not info["available"]:
+            continue
+        runs = results["runs"][name]
+        assert set(runs) == {
+            "wait",
+            "stream_small",
+            "stream_large",
+            "stream_memory",
+            "concurrent_streams",
+            "concurrent_waits",
+        }
+        for key, measured in runs.items():
+            for run in measured:
+                assert run["status"] == "ok", (name, key, run)
+        per_run = plan["wait_calls"] * plan["wait_rounds"]
+        assert [(r["ok"], r["calls"]) for r in runs["wait"]] == [(per_run, per_run)] * plan[
+            "repeats"
+        ]
+        for key, n in (
+            ("stream_small", plan["small_n"]),
+            ("stream_large", plan["large_n"]),
+            ("stream_memory", plan["memory_n"]),
+        ):
+            assert all(r["events"] == n + 1 and r["ok"] for r in runs[key]), (name, key)
+        for run in runs["concurrent_streams"]:
+            assert run["errors"] == {}, (name, run)
+            assert run["complete"] == plan["concurrent_streams"]
+            assert run["events"] == plan["concurrent_streams"] * (plan["concurrent_events"] + 1)
+        for run in runs["concurrent_waits"]:
+            assert run["errors"] == {}, (name, run)
+            assert run["complete"] == plan["concurrent_waits"]
+    correctness = [c for c in results["checks"] if c["kind"] == "correctness"]
+    assert correctness and all(c["passed"] for c in correctness), correctness
+
+
+def test_quick_run_prints_the_tables(quick: tuple[dict[str, Any], str]) -> None:
+    _, stdout = quick
+    assert "Cost ratios" in stdout
+    for name in ("langgraph_client", "langgraph_sdk", "raw", "floor", "client/floor"):
+        assert name in stdout
+
+
+def test_payload_length_matches_the_chunks() -> None:
+    for n, size in ((0, 10), (1, 64), (1000, 64), (3, 50 * 1024)):
+        assert sum(map(len, stream_chunks(n, size))) == stream_length(n, size)
+
+
+def test_cost_ratio_is_a_to_b_cost_whichever_way_the_figure_goes() -> None:
+    rate = {"better": "higher", "values": {"a": 100.0, "b": 200.0}}
+    time = {"better": "lower", "values": {"a": 2.0, "b": 1.0, "c": None}}
+    assert report.cost_ratio(rate, "a", "b") == 2.0
+    assert report.cost_ratio(time, "a", "b") == 2.0
+    assert report.cost_ratio(time, "a", "c") is None
+
+
+async def test_floor_decodes_a_stream_split_at_any_byte() -> None:
+    body = b"".join(stream_chunks(5, 30))
+
+    for piece in (1, 2, 3, 7, 64):
+
+        async def chunks(piece: int = piece) -> AsyncIterator[bytes]:
+            for i in range(0, len(body), piece):
+                yield body[i : i + piece]
+
+        def handler(request: httpx.Request, piece: int = piece) -> httpx.Response:
+            return httpx.Response(200, content=chunks(piece))
+
+        floor = Floor("http://bench")
+        await floor.client.aclose()
+        floor.client = httpx.AsyncClient(
+            base_url="http://bench", transport=httpx.MockTransport(handler)
+        )
+        parts = [part async for part in floor.stream({"n": 5})]
+        await floor.aclose()
+        assert [p[0] for p in parts] == ["metadata"] + ["custom"] * 5, piece
+        assert parts[-1][1] == {"i": 0, "pad": "x" * 14}
