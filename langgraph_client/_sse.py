@@ -5,10 +5,10 @@ is the reference in our property tests), but lines are split on bytes, which is 
 fast as decoding text line by line. Lines end in CR, LF or CRLF, and only there: U+2028 and
 other Unicode separators inside JSON strings are data, not line ends.
 
-Two deliberate differences from httpx-sse: an event is dispatched only when its block had an
+Deliberate differences from httpx-sse: an event is dispatched only when its block had an
 `event` or `data` field (a block holding just `id:`/`retry:`, or the blank line after a
-`: heartbeat` comment, updates state but yields nothing), and data stays bytes so that orjson
-can decode it without an extra UTF-8 round trip.
+`: heartbeat` comment, updates state but yields nothing); `retry` takes ASCII digits only, as
+the spec says; and data stays bytes so that orjson decodes it without a UTF-8 round trip.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import NamedTuple
 __all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecodeError", "SSEDecoder", "ServerSentEvent"]
 
 DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024
+_MAX_RETRY_DIGITS = 18  # int() refuses thousands of digits; no sane retry needs more than this
 
 
 class SSEDecodeError(ValueError):
@@ -33,15 +34,21 @@ class ServerSentEvent(NamedTuple):
     retry: int | None
 
 
+# Built with tuple.__new__: a NamedTuple's own constructor is a Python call, and this is per event.
+_new = tuple.__new__
+
+
 class SSEDecoder:
     """Incremental decoder: `feed()` chunks as they arrive, `flush()` at the end of the body."""
 
     __slots__ = (
         "_data",
+        "_data_size",
         "_event",
         "_has_event",
         "_last_id",
         "_max",
+        "_names",
         "_pending",
         "_pending_size",
         "_retry",
@@ -53,11 +60,13 @@ class SSEDecoder:
         self._pending: list[bytes] = []  # the start of a line whose end has not arrived
         self._pending_size = 0
         self._skip_lf = False  # the last chunk ended in CR: a LF starting the next one is its pair
-        self._event: bytes | None = None
+        self._event: str | None = None
         self._data: list[bytes] = []
+        self._data_size = 0
         self._has_event = False
         self._last_id: str | None = None
         self._retry: int | None = None
+        self._names: dict[bytes, str] = {}  # `event:` line -> name; names repeat
 
     @property
     def last_event_id(self) -> str | None:
@@ -66,9 +75,11 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one chunk; returns the events it completed (often none, sometimes many)."""
+        if not chunk:
+            return []
         if self._skip_lf:
             self._skip_lf = False
-            if chunk[:1] == b"\n":
+            if chunk[0] == 10:
                 chunk = chunk[1:]
         if b"\n" not in chunk and b"\r" not in chunk:
             if chunk:
@@ -85,7 +96,8 @@ class SSEDecoder:
             self._skip_lf = True
         elif last != 10:  # LF
             self._hold(lines.pop())
-        return self._lines(lines)
+        # Only a chunk longer than the limit can complete an over-long line or event in itself.
+        return self._lines(lines, len(chunk) > self._max)
 
     def flush(self) -> list[ServerSentEvent]:
         """End of body: a final line without its line end still counts, then the open event."""
@@ -93,54 +105,73 @@ class SSEDecoder:
         self._pending.clear()
         self._pending_size = 0
         lines.append(b"")
-        return self._lines(lines)
+        return self._lines(lines, True)
 
     def _hold(self, part: bytes) -> None:
         self._pending_size += len(part)
-        if self._pending_size + sum(map(len, self._data)) > self._max:
+        if self._pending_size + self._data_size > self._max:
             raise SSEDecodeError(f"an SSE line or event exceeds {self._max} bytes")
         self._pending.append(part)
 
-    def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
+    def _lines(self, lines: list[bytes], check: bool) -> list[ServerSentEvent]:
+        # The hot loop of every stream. State lives in locals, written back at the end; fields
+        # are matched with startswith (no partition, no slices) in order of frequency.
         events: list[ServerSentEvent] = []
+        limit = self._max
+        names = self._names
+        event, data, size, has_event = self._event, self._data, self._data_size, self._has_event
+        last_id, retry = self._last_id, self._retry
         for line in lines:
             if not line:
-                if self._has_event:
-                    events.append(self._dispatch())
+                if has_event:
+                    if check and size > limit:
+                        raise SSEDecodeError(f"an SSE event exceeds {limit} bytes")
+                    payload = (data[0] if len(data) == 1 else b"\n".join(data)) if data else None
+                    events.append(
+                        _new(ServerSentEvent, (event or "message", payload, last_id, retry))
+                    )
+                    event, data, size, has_event, retry = None, [], 0, False, None
                 continue
-            if line[0] == 58:  # ":" starts a comment (heartbeats)
+            if check and len(line) > limit:
+                raise SSEDecodeError(f"an SSE line exceeds {limit} bytes")
+            if line.startswith(b"data:"):
+                value = line[6:] if line.startswith(b" ", 5) else line[5:]
+                data.append(value)
+                size += len(value)
+                has_event = True
+            elif line.startswith(b"event:"):
+                event = names.get(line) or self._name(line)
+                has_event = True
+            elif line[0] == 58:  # ":" starts a comment (heartbeats)
                 continue
-            name, _, value = line.partition(b":")
-            if value[:1] == b" ":
-                value = value[1:]
-            if name == b"data":
-                self._data.append(value)
-                self._has_event = True
-            elif name == b"event":
-                self._event = value
-                self._has_event = True
-            elif name == b"id":
+            elif line.startswith(b"id:"):
+                value = line[4:] if line.startswith(b" ", 3) else line[3:]
                 if b"\0" not in value:
-                    self._last_id = _text(value)
-            elif name == b"retry" and value.isdigit():
-                self._retry = int(value)
-        if self._data and sum(map(len, self._data)) > self._max:
-            raise SSEDecodeError(f"an SSE event exceeds {self._max} bytes")
+                    last_id = _text(value)
+            elif line.startswith(b"retry:"):
+                value = line[7:] if line.startswith(b" ", 6) else line[6:]
+                if value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
+                    retry = int(value)
+            elif line == b"data":  # a field without a colon has an empty value
+                data.append(b"")
+                has_event = True
+            elif line == b"event":
+                event = None
+                has_event = True
+            elif line == b"id":
+                last_id = ""
+        self._event, self._data, self._data_size, self._has_event = event, data, size, has_event
+        self._last_id, self._retry = last_id, retry
+        if size > limit:
+            raise SSEDecodeError(f"an SSE event exceeds {limit} bytes")
         return events
 
-    def _dispatch(self) -> ServerSentEvent:
-        data = self._data
-        event = ServerSentEvent(
-            _text(self._event) if self._event else "message",
-            (data[0] if len(data) == 1 else b"\n".join(data)) if data else None,
-            self._last_id,
-            self._retry,
-        )
-        self._event = None
-        self._data = []
-        self._has_event = False
-        self._retry = None
-        return event
+    def _name(self, line: bytes) -> str:
+        """The event name of an `event:` line, cached by the whole line (names repeat)."""
+        name = _text(line[7:] if line.startswith(b" ", 6) else line[6:])
+        if len(self._names) < 256:  # a server inventing names must not grow this forever
+            self._names[line] = name
+        return name
 
 
 def _text(value: bytes) -> str:

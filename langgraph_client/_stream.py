@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Callable, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -19,11 +19,13 @@ from ._exceptions import (
     transport_error,
 )
 from ._http import AsyncHttpClient
-from ._json import loads
+from ._json import loads as _loads
 from ._paths import parse_run_location
 from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecodeError, SSEDecoder
 
 __all__ = ["DEFAULT_MAX_RECONNECTS", "RunMetadata", "RunStream", "StreamPart"]
+
+_new = tuple.__new__  # builds a NamedTuple without its Python-level constructor
 
 logger = logging.getLogger("langgraph_client")
 
@@ -86,8 +88,11 @@ class RunStream:
         self._run = run
         self._response: httpx.Response | None = None
         self._gen: AsyncGenerator[StreamPart, None] | None = None
+        self._failed: RunFailedError | None = None
+        self._yielded: StreamPart | None = None
         self._closed = False
         self._last_id = last_event_id
+        self._initial_last_id = last_event_id
         # Ids are not unique on every server (the in-memory one stamps `<ms>-0`, shared by all
         # events of a millisecond) and a replay starts strictly after the id it is given. So a
         # resume goes from the id before the last one and skips the events already delivered
@@ -119,11 +124,15 @@ class RunStream:
 
     @property
     def last_event_id(self) -> str | None:
-        """The id of the last part yielded, where the server sends ids."""
-        return self._last_id
+        """The id of the last part yielded (where the server sends ids): pass it to
+        `join_stream(..., last_event_id=...)` to pick up after it later."""
+        if self._yielded is not None and self._yielded.id is not None:
+            return self._yielded.id
+        return self._initial_last_id
 
-    def __aiter__(self) -> RunStream:
-        return self
+    def __aiter__(self) -> AsyncIterator[StreamPart]:
+        # The generator itself, so `async for` pays no extra hop per event.
+        return self._parts_gen()
 
     def __await__(self) -> Generator[Any, None, RunStream]:
         """`await stream` is the stream itself: code that awaits a join call, as the official
@@ -134,11 +143,16 @@ class RunStream:
         return self
 
     async def __anext__(self) -> StreamPart:
+        return await self._parts_gen().__anext__()
+
+    def _parts_gen(self) -> AsyncGenerator[StreamPart, None]:
         if self._gen is None:
-            if self._closed:
-                raise StopAsyncIteration
-            self._gen = self._parts()
-        return await self._gen.__anext__()
+            self._gen = self._closed_gen() if self._closed else self._parts()
+        return self._gen
+
+    async def _closed_gen(self) -> AsyncGenerator[StreamPart, None]:
+        return
+        yield  # an async generator that ends at once: the stream was closed before it began
 
     async def aclose(self) -> None:
         """Close the HTTP response. Safe to call twice, or before iterating."""
@@ -167,31 +181,6 @@ class RunStream:
     # The machinery
 
     async def _parts(self) -> AsyncGenerator[StreamPart, None]:
-        events = self._events()
-        try:
-            async for event in events:
-                if event.id is not None and not self._track_id(event.id):
-                    continue  # a replay of an event delivered before the resume
-                data = _decode_data(event, self._response)
-                name = event.event
-                if name == "metadata" and self._run is None and isinstance(data, dict):
-                    self._found_run({"run_id": data.get("run_id"), "thread_id": None})
-                elif name == "error" and self._raise_error:
-                    info = data if isinstance(data, dict) else {"message": data}
-                    raise RunFailedError(
-                        error=info.get("error"),
-                        message=info.get("message"),
-                        run_id=self.run_id,
-                        thread_id=self.thread_id,
-                    )
-                self._delivered += 1
-                yield StreamPart(name, data, event.id)
-        finally:
-            # `async for` does not close an inner generator it leaves early: close it here so
-            # the response is closed together with this stream.
-            await events.aclose()
-
-    async def _events(self) -> AsyncGenerator[ServerSentEvent, None]:
         response = await self._http.send(self._request, retry=self._retry)
         while True:
             self._response = response
@@ -199,10 +188,16 @@ class RunStream:
                 self._opened(response)
                 decoder = SSEDecoder(DEFAULT_MAX_EVENT_BYTES)
                 async for chunk in response.aiter_bytes():
-                    for event in decoder.feed(chunk):
-                        yield event
-                for event in decoder.flush():
-                    yield event
+                    for part in self._convert(decoder.feed(chunk)):
+                        self._yielded = part
+                        yield part
+                    if self._failed is not None:
+                        raise self._failed
+                for part in self._convert(decoder.flush()):
+                    self._yielded = part
+                    yield part
+                if self._failed is not None:
+                    raise self._failed
                 return
             except httpx.TransportError as exc:
                 failure: httpx.TransportError = exc
@@ -213,6 +208,52 @@ class RunStream:
             finally:
                 await response.aclose()
             response = await self._reconnect(failure)
+
+    def _convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
+        """Decode the JSON of one chunk's events into parts. A per-chunk list, not a generator:
+        this runs for every event, and a generator hop per event costs as much as the decoding.
+
+        An `error` event that must raise stops the list; `_failed` holds the exception, raised
+        after the parts before it have been delivered.
+        """
+        parts: list[StreamPart] = []
+        for name, raw, event_id, _retry_ms in events:
+            if event_id is not None and not self._track_id(event_id):
+                continue  # a replay of an event delivered before the resume
+            try:
+                data = _loads(raw) if raw else None
+            except ValueError:
+                raise self._not_json(name, raw) from None
+            if (name == "metadata" or name == "error") and self._special(name, data):
+                break
+            parts.append(_new(StreamPart, (name, data, event_id)))
+        self._delivered += len(parts)
+        return parts
+
+    def _special(self, name: str, data: Any) -> bool:
+        """Learn the run id from `metadata`; True if an `error` event must raise instead."""
+        if name == "metadata":
+            if self._run is None and isinstance(data, dict):
+                self._found_run({"run_id": data.get("run_id"), "thread_id": None})
+            return False
+        if not self._raise_error:
+            return False
+        info = data if isinstance(data, dict) else {"message": data}
+        self._failed = RunFailedError(
+            error=info.get("error"),
+            message=info.get("message"),
+            run_id=self.run_id,
+            thread_id=self.thread_id,
+        )
+        return True
+
+    def _not_json(self, name: str, raw: bytes | None) -> APIResponseValidationError:
+        response = self._response
+        return APIResponseValidationError(
+            f"event {name!r} carries data that is not JSON: {(raw or b'')[:200]!r}",
+            request=response.request if response is not None else None,
+            response=response,
+        )
 
     def _track_id(self, event_id: str) -> bool:
         """Record a delivered id; False for a replayed event that was delivered already."""
@@ -285,17 +326,3 @@ class RunStream:
                 cause = exc.__cause__
                 if isinstance(cause, httpx.TransportError):
                     failure = cause
-
-
-def _decode_data(event: ServerSentEvent, response: httpx.Response | None) -> Any:
-    raw = event.data
-    if not raw:
-        return None
-    try:
-        return loads(raw)
-    except ValueError:
-        raise APIResponseValidationError(
-            f"event {event.event!r} carries data that is not JSON: {raw[:200]!r}",
-            request=response.request if response is not None else None,
-            response=response,
-        ) from None
