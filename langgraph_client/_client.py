@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -22,7 +22,9 @@ from .crons import CronClient
 from .runs import RunsClient
 from .store import StoreClient
 from .threads import ThreadsClient
-from .types import ServerInfo
+
+if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from .types import ServerInfo
 
 __all__ = ["API_KEY_ENV_VARS", "DEFAULT_URL", "Client", "get_client"]
 
@@ -79,7 +81,7 @@ class Client:
     ) -> Client:
         """A client sharing this one's connections, with other defaults: per-call options.
 
-            await client.with_options(max_retries=0, timeout=10).threads.get(thread_id)
+        await client.with_options(max_retries=0, timeout=10).threads.get(thread_id)
         """
         return Client(
             self.http.copy(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from typing import Literal
@@ -56,6 +55,8 @@ def retry_after(headers: httpx.Headers) -> float | None:
         return _cap(float(value))
     except ValueError:
         pass
+    import email.utils  # only for the rare HTTP-date form; keeps `import langgraph_client` light
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
-from .types import (
-    Assistant,
-    AssistantGraph,
-    AssistantSelectField,
-    AssistantSortBy,
-    AssistantsSearchResponse,
-    AssistantVersion,
-    Config,
-    GraphSchema,
-    IfExists,
-    SortOrder,
-    Subgraphs,
-)
+
+if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from .types import (
+        Assistant,
+        AssistantGraph,
+        AssistantSelectField,
+        AssistantSortBy,
+        AssistantsSearchResponse,
+        AssistantVersion,
+        Config,
+        GraphSchema,
+        IfExists,
+        SortOrder,
+        Subgraphs,
+    )
 
 __all__ = ["AssistantsClient"]
 

@@ -6,25 +6,27 @@ import builtins
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from datetime import timezone as dt_timezone
-from typing import Any
-
-from typing_extensions import Unpack
+from typing import TYPE_CHECKING, Any
 
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from .runs import RunOptions, run_body
-from .types import (
-    All,
-    Config,
-    Cron,
-    CronSelectField,
-    CronSortBy,
-    Durability,
-    OnCompletionBehavior,
-    SortOrder,
-    StreamMode,
-)
+
+if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from typing_extensions import Unpack
+
+    from .types import (
+        All,
+        Config,
+        Cron,
+        CronSelectField,
+        CronSortBy,
+        Durability,
+        OnCompletionBehavior,
+        SortOrder,
+        StreamMode,
+    )
 
 __all__ = ["CronClient"]
 

@@ -6,10 +6,9 @@ import asyncio
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
-from typing_extensions import TypedDict, Unpack
 
 from . import _retry
 from ._exceptions import APIConnectionError, RunFailedError, StreamLostError
@@ -17,29 +16,33 @@ from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import parse_run_location, path
 from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
-from .types import (
-    All,
-    CancelAction,
-    Checkpoint,
-    Command,
-    Config,
-    DisconnectMode,
-    Durability,
-    IfNotExists,
-    MultitaskStrategy,
-    OnCompletionBehavior,
-    Run,
-    RunCreateMetadata,
-    RunSelectField,
-    RunStatus,
-    StreamMode,
-)
+
+if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from typing_extensions import Unpack
+
+    from .types import (
+        All,
+        CancelAction,
+        Checkpoint,
+        Command,
+        Config,
+        DisconnectMode,
+        Durability,
+        IfNotExists,
+        MultitaskStrategy,
+        OnCompletionBehavior,
+        Run,
+        RunCreateMetadata,
+        RunSelectField,
+        RunStatus,
+        StreamMode,
+    )
 
 __all__ = ["RunCreateOptions", "RunOptions", "RunsClient"]
 
 logger = logging.getLogger("langgraph_client")
 
-OnRunCreated = Callable[[RunCreateMetadata], Any]
+OnRunCreated = Callable[["RunCreateMetadata"], Any]
 
 
 class RunCreateOptions(TypedDict, total=False):
@@ -374,8 +377,8 @@ class RunsClient:
     ) -> Paginator[Run]:
         """Every run of the thread (up to `max_items`), fetched `page_size` at a time.
 
-            async for run in client.runs.list_all(thread_id, status="success"):
-                ...
+        async for run in client.runs.list_all(thread_id, status="success"):
+            ...
         """
 
         async def fetch(limit: int, offset: int) -> builtins.list[Run]:

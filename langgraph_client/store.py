@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
-from .types import Item, ListNamespaceResponse, SearchItem, SearchItemsResponse
+
+if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from .types import Item, ListNamespaceResponse, SearchItem, SearchItemsResponse
 
 __all__ = ["StoreClient"]
 

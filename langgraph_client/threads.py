@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
@@ -12,22 +12,24 @@ from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
-from .types import (
-    Checkpoint,
-    IfExists,
-    PruneStrategy,
-    SortOrder,
-    Thread,
-    ThreadPruneResponse,
-    ThreadSelectField,
-    ThreadSortBy,
-    ThreadState,
-    ThreadStatus,
-    ThreadStreamMode,
-    ThreadSuperstep,
-    ThreadTTL,
-    ThreadUpdateStateResponse,
-)
+
+if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from .types import (
+        Checkpoint,
+        IfExists,
+        PruneStrategy,
+        SortOrder,
+        Thread,
+        ThreadPruneResponse,
+        ThreadSelectField,
+        ThreadSortBy,
+        ThreadState,
+        ThreadStatus,
+        ThreadStreamMode,
+        ThreadSuperstep,
+        ThreadTTL,
+        ThreadUpdateStateResponse,
+    )
 
 __all__ = ["ThreadsClient"]
 
