@@ -119,7 +119,8 @@ class Client:
 
     def __repr__(self) -> str:
         key = "set" if self.http.has_api_key else "none"
-        return f"<Client url={str(self.http.base_url)!r} api_key={key}>"
+        url = self.http.base_url.copy_with(username=None, password=None)  # no userinfo
+        return f"<Client url={str(url)!r} api_key={key}>"
 
 
 def get_client(

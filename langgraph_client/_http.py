@@ -5,7 +5,6 @@ Sub-clients know paths, payloads and return types; everything about HTTP lives h
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any, Final
@@ -187,11 +186,13 @@ class AsyncHttpClient:
         *,
         retry: _retry.RetryMode,
         max_retries: int | NotGiven = NOT_GIVEN,
+        read: bool = False,
     ) -> httpx.Response:
-        """Send and return a response with a 2xx status whose body is not yet read.
+        """Send and return a response with a 2xx status: its body read if `read`, else not yet
+        (the caller must then close it).
 
-        Retries what `retry` allows, follows same-origin redirects, and raises the typed error
-        for everything else. The caller must close the response.
+        Retries what `retry` allows (with `read`, a safe request whose body breaks off is sent
+        again too), follows same-origin redirects, and raises the typed error for the rest.
         """
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         attempt = 0
@@ -208,6 +209,16 @@ class AsyncHttpClient:
             status = response.status_code
             if status < 300:
                 _log_response(response)
+                if not read:
+                    return response
+                try:
+                    await _read(response)
+                except httpx.TransportError as exc:
+                    if attempt < retries and retry == "safe":
+                        await self._sleep_before_retry(request, attempt, retries, repr(exc), None)
+                        attempt += 1
+                        continue
+                    raise transport_error(exc, request) from exc
                 return response
             if status in _REDIRECTS and redirects < _MAX_REDIRECTS:
                 request = await self._redirect(request, response)
@@ -239,7 +250,7 @@ class AsyncHttpClient:
             retries,
             why,
         )
-        await asyncio.sleep(wait)
+        await _retry.sleep(wait)
 
     async def _redirect(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
         """The next request of a same-origin redirect; anything else is refused with an error.
@@ -278,11 +289,12 @@ class AsyncHttpClient:
 
     async def _status_error(self, response: httpx.Response) -> APIStatusError:
         try:
-            content = await response.aread()
-        except httpx.TransportError:
+            content = await _read(response)
+        except (httpx.TransportError, APIResponseValidationError):
             content = b""
-        finally:
-            await response.aclose()
+        if self._api_key and self._api_key.encode() in content:
+            # A server or proxy that echoes the request must not put the key in an exception.
+            content = content.replace(self._api_key.encode(), b"[redacted]")
         _log_response(response)
         body: Any = None
         if content.strip():
@@ -297,11 +309,9 @@ class AsyncHttpClient:
     async def read_json(self, response: httpx.Response) -> Any:
         """Read the whole body and decode it; the response is closed afterwards."""
         try:
-            content = await response.aread()
+            content = await _read(response)
         except httpx.TransportError as exc:
             raise transport_error(exc, response.request) from exc
-        finally:
-            await response.aclose()
         return decode_json(content, response)
 
     async def request(
@@ -321,8 +331,23 @@ class AsyncHttpClient:
             method, path, json=json, params=params, headers=headers, timeout=timeout
         )
         mode = retry or ("connect" if method == "POST" else "safe")
-        response = await self.send(request, retry=mode)
-        return await self.read_json(response)
+        response = await self.send(request, retry=mode, read=True)
+        return decode_json(response.content, response)
+
+
+async def _read(response: httpx.Response) -> bytes:
+    """The whole body; the response is closed afterwards. A body that cannot be decompressed
+    (bad gzip) is the server's fault: `APIResponseValidationError`, not a raw httpx error."""
+    try:
+        return await response.aread()
+    except httpx.DecodingError as exc:
+        raise APIResponseValidationError(
+            f"undecodable body from {response.request.method} {response.request.url.path}: {exc}",
+            request=response.request,
+            response=response,
+        ) from None
+    finally:
+        await response.aclose()
 
 
 def decode_json(content: bytes, response: httpx.Response) -> Any:

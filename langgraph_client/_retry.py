@@ -8,7 +8,14 @@ from typing import Literal
 
 import httpx
 
-__all__ = ["RetryMode", "backoff", "can_retry_error", "can_retry_status", "retry_after"]
+__all__ = [
+    "RetryMode",
+    "backoff",
+    "can_retry_error",
+    "can_retry_status",
+    "retry_after",
+    "sleep",
+]
 
 RetryMode = Literal["safe", "connect"]
 """`safe`: repeating the request cannot do anything twice (reads, idempotent writes).
@@ -68,3 +75,12 @@ def _cap(seconds: float) -> float | None:
     if seconds != seconds:  # NaN
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+async def sleep(seconds: float) -> None:
+    """Every wait before a retry or a reconnect goes through here (tests patch it)."""
+    # Imported here, not at the top: `import langgraph_client` should cost no more than
+    # `import httpx`, and an async program has asyncio loaded anyway by the time this runs.
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
 from types import TracebackType
@@ -14,6 +13,7 @@ from . import _retry
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
+    APIStatusError,
     RunFailedError,
     StreamLostError,
     transport_error,
@@ -55,8 +55,8 @@ class RunStream:
     """A run's event stream: `async for part in stream`, and `async with` to close it for sure.
 
     Leaving the `async with` block, `aclose()`, or cancelling the task that iterates closes the
-    HTTP response at once. A plain `async for` that breaks early releases the connection as soon
-    as the stream object is garbage collected (the next event-loop turn in CPython).
+    HTTP response at once. A plain `async for` that breaks early releases the connection when the
+    loop lets go of the stream (at once in CPython: nothing else references its generator).
 
     Whether closing the connection also stops the run is the server's choice, set per run with
     `on_disconnect` ("cancel" or "continue"); to stop a run for sure, call `runs.cancel`.
@@ -74,93 +74,80 @@ class RunStream:
         raise_error: bool = False,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
         run: RunMetadata | None = None,
+        thread_id: str | None = None,
         last_event_id: str | None = None,
         replays_all: bool = True,
     ) -> None:
-        self._http = http
-        self._request = request
-        self._retry = retry
-        self._resume = resume
-        self._on_run_created = on_run_created
-        self._on_reconnect = on_reconnect
-        self._raise_error = raise_error
-        self._max_reconnects = max_reconnects
-        self._run = run
-        self._response: httpx.Response | None = None
+        self._core = _StreamCore(
+            http,
+            request,
+            retry=retry,
+            resume=resume,
+            on_run_created=on_run_created,
+            on_reconnect=on_reconnect,
+            raise_error=raise_error,
+            max_reconnects=max_reconnects,
+            run=run,
+            thread_id=thread_id,
+            last_event_id=last_event_id,
+            replays_all=replays_all,
+        )
         self._gen: AsyncGenerator[StreamPart, None] | None = None
-        self._failed: RunFailedError | None = None
-        self._yielded: StreamPart | None = None
         self._closed = False
-        self._last_id = last_event_id
-        self._initial_last_id = last_event_id
-        # Ids are not unique on every server (the in-memory one stamps `<ms>-0`, shared by all
-        # events of a millisecond) and a replay starts strictly after the id it is given. So a
-        # resume goes from the id before the last one and skips the events already delivered
-        # under the last id.
-        self._last_id_count = 0  # events delivered carrying `_last_id`
-        self._prev_id: str | None = None  # the distinct id delivered before `_last_id`
-        self._skip = 0  # replayed events under `_last_id` still to drop after a resume
-        self._delivered = 0
-        self._replays_all = replays_all  # the server takes `Last-Event-ID: -1` as "from the start"
-        self.reconnects = 0
-        """How many times the stream was resumed after a break."""
-
-    # Public surface
 
     @property
     def run_id(self) -> str | None:
         """The run's id, known once the server answered (before the first part)."""
-        return self._run["run_id"] if self._run else None
+        return self._core.run_id
 
     @property
     def thread_id(self) -> str | None:
         """The run's thread id; `None` for stateless runs on servers that do not say."""
-        return self._run.get("thread_id") if self._run else None
+        return self._core.thread_id
 
     @property
     def response(self) -> httpx.Response | None:
         """The current HTTP response (headers, status), once connected."""
-        return self._response
+        return self._core.response
+
+    @property
+    def reconnects(self) -> int:
+        """How many times the stream was resumed after a break."""
+        return self._core.reconnects
 
     @property
     def last_event_id(self) -> str | None:
         """The id of the last part yielded (where the server sends ids): pass it to
         `join_stream(..., last_event_id=...)` to pick up after it later."""
-        if self._yielded is not None and self._yielded.id is not None:
-            return self._yielded.id
-        return self._initial_last_id
+        part = self._core.yielded
+        if part is not None and part.id is not None:
+            return part.id
+        return self._core.initial_last_id
 
     def __aiter__(self) -> AsyncIterator[StreamPart]:
         # The generator itself, so `async for` pays no extra hop per event.
-        return self._parts_gen()
+        return self._parts()
+
+    async def __anext__(self) -> StreamPart:
+        return await self._parts().__anext__()
+
+    def _parts(self) -> AsyncGenerator[StreamPart, None]:
+        if self._gen is None:
+            self._gen = _nothing() if self._closed else self._core.parts()
+        return self._gen
 
     def __await__(self) -> Generator[Any, None, RunStream]:
         """`await stream` is the stream itself: code that awaits a join call, as the official
         SDK's `threads.join_stream` requires, keeps working."""
-        return self._itself().__await__()
-
-    async def _itself(self) -> RunStream:
-        return self
-
-    async def __anext__(self) -> StreamPart:
-        return await self._parts_gen().__anext__()
-
-    def _parts_gen(self) -> AsyncGenerator[StreamPart, None]:
-        if self._gen is None:
-            self._gen = self._closed_gen() if self._closed else self._parts()
-        return self._gen
-
-    async def _closed_gen(self) -> AsyncGenerator[StreamPart, None]:
-        return
-        yield  # an async generator that ends at once: the stream was closed before it began
+        return _itself(self).__await__()
 
     async def aclose(self) -> None:
         """Close the HTTP response. Safe to call twice, or before iterating."""
         self._closed = True
         if self._gen is not None:
             await self._gen.aclose()
-        elif self._response is not None:
-            await self._response.aclose()
+        elif self._core.response is not None:
+            await self._core.response.aclose()
 
     async def __aenter__(self) -> RunStream:
         return self
@@ -175,33 +162,96 @@ class RunStream:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        where = f"{self._request.method} {self._request.url.path}"
+        where = f"{self._core.request.method} {self._core.request.url.path}"
         return f"<RunStream {where} run_id={self.run_id} {state}>"
 
-    # The machinery
 
-    async def _parts(self) -> AsyncGenerator[StreamPart, None]:
-        response = await self._http.send(self._request, retry=self._retry)
+async def _nothing() -> AsyncGenerator[StreamPart, None]:
+    return
+    yield  # an async generator that ends at once: the stream was closed before it began
+
+
+async def _itself(stream: RunStream) -> RunStream:
+    return stream
+
+
+class _StreamCore:
+    """The state and machinery of one stream. `RunStream` wraps it and owns its generator, so
+    the generator never references the object users hold: dropping that object frees the
+    generator at once (no reference cycle), and its `finally` closes the response."""
+
+    def __init__(
+        self,
+        http: AsyncHttpClient,
+        request: httpx.Request,
+        *,
+        retry: _retry.RetryMode,
+        resume: ResumeRequest | None,
+        on_run_created: Callable[[RunMetadata], Any] | None,
+        on_reconnect: Callable[[int, str | None], Any] | None,
+        raise_error: bool,
+        max_reconnects: int,
+        run: RunMetadata | None,
+        thread_id: str | None,
+        last_event_id: str | None,
+        replays_all: bool,
+    ) -> None:
+        self._http = http
+        self.request = request
+        self._retry = retry
+        self._resume = resume
+        self._on_run_created = on_run_created
+        self._on_reconnect = on_reconnect
+        self._raise_error = raise_error
+        self._max_reconnects = max_reconnects
+        self.run = run
+        self._thread_hint = thread_id  # the thread a threaded run was created on
+        self.response: httpx.Response | None = None
+        self._failed: RunFailedError | None = None
+        self.yielded: StreamPart | None = None
+        self.initial_last_id = last_event_id
+        self._last_id = last_event_id
+        # Ids are not unique on every server (the in-memory one stamps `<ms>-0`, shared by all
+        # events of a millisecond) and a replay starts strictly after the id it is given. So a
+        # resume goes from the id before the last one and skips the events already delivered
+        # under the last id.
+        self._last_id_count = 0  # events delivered carrying `_last_id`
+        self._prev_id: str | None = None  # the distinct id delivered before `_last_id`
+        self._skip = 0  # replayed events under `_last_id` still to drop after a resume
+        self._delivered = 0
+        self._replays_all = replays_all  # the server takes `Last-Event-ID: -1` as "from the start"
+        self.reconnects = 0
+
+    @property
+    def run_id(self) -> str | None:
+        return self.run["run_id"] if self.run else None
+
+    @property
+    def thread_id(self) -> str | None:
+        return self.run.get("thread_id") if self.run else None
+
+    async def parts(self) -> AsyncGenerator[StreamPart, None]:
+        response = await self._http.send(self.request, retry=self._retry)
         while True:
-            self._response = response
+            self.response = response
             try:
                 self._opened(response)
                 decoder = SSEDecoder(DEFAULT_MAX_EVENT_BYTES)
                 async for chunk in response.aiter_bytes():
                     for part in self._convert(decoder.feed(chunk)):
-                        self._yielded = part
+                        self.yielded = part
                         yield part
                     if self._failed is not None:
                         raise self._failed
                 for part in self._convert(decoder.flush()):
-                    self._yielded = part
+                    self.yielded = part
                     yield part
                 if self._failed is not None:
                     raise self._failed
                 return
             except httpx.TransportError as exc:
                 failure: httpx.TransportError = exc
-            except SSEDecodeError as exc:
+            except (SSEDecodeError, httpx.DecodingError) as exc:
                 raise APIResponseValidationError(
                     f"malformed event stream: {exc}", request=response.request, response=response
                 ) from None
@@ -233,8 +283,8 @@ class RunStream:
     def _special(self, name: str, data: Any) -> bool:
         """Learn the run id from `metadata`; True if an `error` event must raise instead."""
         if name == "metadata":
-            if self._run is None and isinstance(data, dict):
-                self._found_run({"run_id": data.get("run_id"), "thread_id": None})
+            if self.run is None and isinstance(data, dict):
+                self._found_run({"run_id": data.get("run_id"), "thread_id": self._thread_hint})
             return False
         if not self._raise_error:
             return False
@@ -248,7 +298,7 @@ class RunStream:
         return True
 
     def _not_json(self, name: str, raw: bytes | None) -> APIResponseValidationError:
-        response = self._response
+        response = self.response
         return APIResponseValidationError(
             f"event {name!r} carries data that is not JSON: {(raw or b'')[:200]!r}",
             request=response.request if response is not None else None,
@@ -276,13 +326,13 @@ class RunStream:
                 request=response.request,
                 response=response,
             )
-        if self._run is None:
+        if self.run is None:
             run = parse_run_location(response.headers.get("content-location"))
             if run is not None:
                 self._found_run(run)
 
     def _found_run(self, run: RunMetadata) -> None:
-        self._run = run
+        self.run = run
         if self._on_run_created is not None:
             self._on_run_created(run)
 
@@ -295,9 +345,9 @@ class RunStream:
             if self._last_id_count and (self._prev_id or self._replays_all):
                 after = self._prev_id or "-1"
                 self._skip = self._last_id_count
-            request = self._resume(self._run, after)
+            request = self._resume(self.run, after)
         if request is None:
-            raise transport_error(failure, self._request) from failure
+            raise transport_error(failure, self.request) from failure
         while True:
             if self.reconnects >= self._max_reconnects:
                 raise StreamLostError(
@@ -319,10 +369,15 @@ class RunStream:
             )
             if self._on_reconnect is not None:
                 self._on_reconnect(self.reconnects, self._last_id)
-            await asyncio.sleep(delay)
+            await _retry.sleep(delay)
             try:
                 return await self._http.send(request, retry="safe", max_retries=0)
             except APIConnectionError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, httpx.TransportError):
                     failure = cause
+            except APIStatusError as exc:
+                # A proxy's 502/503 while the server restarts is worth another attempt; a 404
+                # or 422 is an answer.
+                if exc.status_code not in _retry.RETRY_STATUSES:
+                    raise

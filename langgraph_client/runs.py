@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -197,7 +196,7 @@ class RunsClient:
     ) -> Any:
         last: APIConnectionError | None = None
         for attempt in range(DEFAULT_MAX_RECONNECTS):
-            await asyncio.sleep(_retry.backoff(attempt))
+            await _retry.sleep(_retry.backoff(attempt))
             try:
                 return await self._http.request(
                     "GET",
@@ -260,6 +259,7 @@ class RunsClient:
             on_reconnect=on_reconnect,
             raise_error=raise_error,
             max_reconnects=max_reconnects,
+            thread_id=thread_id,
         )
 
     def _resumer(
