@@ -17,13 +17,13 @@ from ._http import (
     NotGiven,
     TimeoutTypes,
 )
-from .assistants import AssistantsClient
-from .crons import CronClient
 from .runs import RunsClient
-from .store import StoreClient
-from .threads import ThreadsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from .assistants import AssistantsClient
+    from .crons import CronClient
+    from .store import StoreClient
+    from .threads import ThreadsClient
     from .types import ServerInfo
 
 __all__ = ["API_KEY_ENV_VARS", "DEFAULT_URL", "Client", "get_client"]
@@ -54,22 +54,52 @@ class Client:
 
     runs: RunsClient
     """Create, stream, wait for, join and cancel runs."""
-    threads: ThreadsClient
-    """Threads and their state."""
-    assistants: AssistantsClient
-    """Assistants (configured graphs)."""
-    crons: CronClient
-    """Scheduled runs."""
-    store: StoreClient
-    """The long-term key-value store."""
 
     def __init__(self, http: AsyncHttpClient) -> None:
         self.http = http
         self.runs = RunsClient(http)
-        self.threads = ThreadsClient(http)
-        self.assistants = AssistantsClient(http)
-        self.crons = CronClient(http)
-        self.store = StoreClient(http)
+        # The other sub-clients load on first use: most programs only run graphs, and
+        # `import langgraph_client` should cost little more than `import httpx`.
+        self._threads: ThreadsClient | None = None
+        self._assistants: AssistantsClient | None = None
+        self._crons: CronClient | None = None
+        self._store: StoreClient | None = None
+
+    @property
+    def threads(self) -> ThreadsClient:
+        """Threads and their state."""
+        if self._threads is None:
+            from .threads import ThreadsClient
+
+            self._threads = ThreadsClient(self.http)
+        return self._threads
+
+    @property
+    def assistants(self) -> AssistantsClient:
+        """Assistants (configured graphs)."""
+        if self._assistants is None:
+            from .assistants import AssistantsClient
+
+            self._assistants = AssistantsClient(self.http)
+        return self._assistants
+
+    @property
+    def crons(self) -> CronClient:
+        """Scheduled runs."""
+        if self._crons is None:
+            from .crons import CronClient
+
+            self._crons = CronClient(self.http)
+        return self._crons
+
+    @property
+    def store(self) -> StoreClient:
+        """The long-term key-value store."""
+        if self._store is None:
+            from .store import StoreClient
+
+            self._store = StoreClient(self.http)
+        return self._store
 
     def with_options(
         self,
