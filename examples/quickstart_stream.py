@@ -1,6 +1,6 @@
 """Quickstart: stream a stateless run of the `agent` graph, one update per node.
 
-    LANGGRAPH_URL=http://127.0.0.1:2024 python examples/quickstart_stream.py
+LANGGRAPH_URL=http://127.0.0.1:2024 python examples/quickstart_stream.py
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ async def main() -> None:
     url = os.environ.get("LANGGRAPH_URL", "http://127.0.0.1:2024")
     inp = {"messages": [{"role": "user", "content": "Hello! My name is Bagatur."}]}
     async with get_client(url=url) as client:
-        async with client.runs.stream(None, "agent", input=inp, stream_mode="updates") as stream:
+        stream = client.runs.stream(None, "agent", input=inp, stream_mode="updates")
+        async with stream:  # closes the connection even if the loop stops early
             async for chunk in stream:
                 if chunk.data and "run_id" not in chunk.data:
                     print(chunk.event, chunk.data)

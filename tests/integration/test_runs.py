@@ -178,7 +178,9 @@ async def test_graph_error_wait_raises(client: Client) -> None:
     err = info.value
     assert err.error == "ValueError" and err.message == "boom"
     assert err.thread_id == tid and err.run_id
-    body = await client.runs.wait(None, "agent", input={**msg("x"), "fail": True}, raise_error=False)
+    body = await client.runs.wait(
+        None, "agent", input={**msg("x"), "fail": True}, raise_error=False
+    )
     assert isinstance(body, dict) and body["__error__"]["error"] == "ValueError"
 
 
@@ -200,9 +202,7 @@ async def test_graph_error_in_stream(client: Client) -> None:
     assert parts[-1].data["error"] == "ValueError"
     with pytest.raises(RunFailedError, match="boom"):
         await collect(
-            client.runs.stream(
-                None, "agent", input={**msg("x"), "fail": True}, raise_error=True
-            )
+            client.runs.stream(None, "agent", input={**msg("x"), "fail": True}, raise_error=True)
         )
 
 
