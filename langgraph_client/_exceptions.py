@@ -197,7 +197,7 @@ def _detail(body: Any, content: bytes) -> str:
         for key in ("detail", "message", "error"):
             if body.get(key):
                 value = body[key]
-                return value if isinstance(value, str) else _compact(value)
+                return value[:_MESSAGE_LIMIT] if isinstance(value, str) else _compact(value)
         return _compact(body)
     if body is not None:
         return _compact(body)

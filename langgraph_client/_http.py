@@ -90,11 +90,15 @@ class AsyncHttpClient:
         if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
             raise ValueError(f"url must be an absolute http(s) URL, got {base_url!r}")
         self._prefix = self.base_url.raw_path.decode("ascii").rstrip("/")
+        if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
+            # Said without the key: h11's and the codec's own errors would quote it whole.
+            raise ValueError("api_key has characters an HTTP header cannot carry")
         self._api_key = api_key
         self.timeout = _as_timeout(timeout)
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout
-        self.headers = {"user-agent": f"langgraph-client/{__version__}", **(headers or {})}
+        # Lower-case names, so that a caller's `User-Agent` or `X-Api-Key` replaces ours.
+        self.headers = {"user-agent": f"langgraph-client/{__version__}", **_lower(headers)}
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
             timeout=self.timeout, limits=limits or DEFAULT_LIMITS
@@ -119,7 +123,7 @@ class AsyncHttpClient:
                 raise ValueError("max_retries must be >= 0")
             clone.max_retries = max_retries
         if headers:
-            clone.headers = {**self.headers, **headers}
+            clone.headers = {**self.headers, **_lower(headers)}
         if not isinstance(stream_idle_timeout, NotGiven):
             clone.stream_idle_timeout = stream_idle_timeout
         return clone
@@ -156,7 +160,7 @@ class AsyncHttpClient:
         if self._api_key:
             merged["x-api-key"] = self._api_key
         if headers:
-            merged.update(headers)
+            merged.update(_lower(headers))
         return self._client.build_request(
             method,
             self.base_url.copy_with(raw_path=(self._prefix + path).encode("ascii")),
@@ -365,6 +369,10 @@ def decode_json(content: bytes, response: httpx.Response) -> Any:
             request=response.request,
             response=response,
         ) from exc
+
+
+def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()} if headers else {}
 
 
 def drop_none(body: Mapping[str, Any]) -> dict[str, Any]:

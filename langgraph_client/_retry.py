@@ -42,7 +42,7 @@ def can_retry_error(exc: httpx.TransportError, mode: RetryMode) -> bool:
 
 def backoff(attempt: int) -> float:
     """Exponential from INITIAL_DELAY to MAX_DELAY, with up to 25% jitter taken off."""
-    delay = min(INITIAL_DELAY * (2.0**attempt), MAX_DELAY)
+    delay = min(INITIAL_DELAY * (2.0 ** min(attempt, 32)), MAX_DELAY)  # no float overflow
     return delay * (1.0 - 0.25 * random.random())
 
 

@@ -7,8 +7,10 @@ other Unicode separators inside JSON strings are data, not line ends.
 
 Deliberate differences from httpx-sse: an event is dispatched only when its block had an
 `event` or `data` field (a block holding just `id:`/`retry:`, or the blank line after a
-`: heartbeat` comment, updates state but yields nothing); `retry` takes ASCII digits only, as
-the spec says; and data stays bytes so that orjson decodes it without a UTF-8 round trip.
+`: heartbeat` comment, updates state but yields nothing), while a block whose only field is an
+empty `event:` is dispatched as `message`; `retry` takes ASCII digits only, as the spec says;
+`flush()` dispatches a last event that lacks its closing blank line; and data stays bytes so
+that orjson decodes it without a UTF-8 round trip.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class SSEDecoder:
         for line in lines:
             if not line:
                 if has_event:
-                    if check and size > limit:
+                    if size > limit:
                         raise SSEDecodeError(f"an SSE event exceeds {limit} bytes")
                     payload = (data[0] if len(data) == 1 else b"\n".join(data)) if data else None
                     events.append(

@@ -142,9 +142,15 @@ class RunStream:
         return _itself(self).__await__()
 
     async def aclose(self) -> None:
-        """Close the HTTP response. Safe to call twice, or before iterating."""
+        """Close the HTTP response. Safe to call twice, before iterating, or from another task
+        while one iterates (that iteration then ends)."""
         self._closed = True
-        if self._gen is not None:
+        if self._gen is not None and getattr(self._gen, "ag_running", False):
+            # Another task is inside the generator: close the response under it instead.
+            self._core.closing = True
+            if self._core.response is not None:
+                await self._core.response.aclose()
+        elif self._gen is not None:
             await self._gen.aclose()
         elif self._core.response is not None:
             await self._core.response.aclose()
@@ -221,6 +227,7 @@ class _StreamCore:
         self._delivered = 0
         self._replays_all = replays_all  # the server takes `Last-Event-ID: -1` as "from the start"
         self.reconnects = 0
+        self.closing = False  # set by `RunStream.aclose()` from another task
 
     @property
     def run_id(self) -> str | None:
@@ -250,6 +257,8 @@ class _StreamCore:
                     raise self._failed
                 return
             except httpx.TransportError as exc:
+                if self.closing:
+                    return  # closed by `aclose()` from another task: the end, not a failure
                 failure: httpx.TransportError = exc
             except (SSEDecodeError, httpx.DecodingError) as exc:
                 raise APIResponseValidationError(

@@ -1,9 +1,9 @@
 """Shared helpers for unit tests: clients over `httpx.MockTransport`, SSE bodies, byte streams.
 
-    async def test_x(mock: MockFactory) -> None:
-        client, requests = mock(lambda req: httpx.Response(200, json={}))
-        await client.health()
-        assert requests[0].url.path == "/ok"
+async def test_x(mock: MockFactory) -> None:
+    client, requests = mock(lambda req: httpx.Response(200, json={}))
+    await client.health()
+    assert requests[0].url.path == "/ok"
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from langgraph_client import Client, get_client
-from langgraph_client import _retry
+from langgraph_client import Client, _retry, get_client
 
 API_KEY = "sk-SECRET-123"
 """A distinctive key: tests search for it in messages, reprs and logs."""
@@ -44,7 +43,8 @@ def capture_bytes() -> bytes:
 
 class RecordingStream(httpx.AsyncByteStream):
     """A response body yielded chunk by chunk that records whether it was closed and how far
-    it was read. `hold=True` keeps it open after the last chunk (a stream still running)."""
+    it was read. `hold=True` keeps it open after the last chunk (a stream still running) until
+    it is closed, as a real connection would end when closed under a reader."""
 
     def __init__(
         self,
@@ -60,6 +60,7 @@ class RecordingStream(httpx.AsyncByteStream):
         self.error = error
         self.sent = 0
         self.closed = False
+        self._closing: asyncio.Event | None = None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for i, chunk in enumerate(self.chunks):
@@ -70,15 +71,24 @@ class RecordingStream(httpx.AsyncByteStream):
             await asyncio.sleep(0)
         if self.error is not None:
             raise self.error
-        if self.hold:
-            await asyncio.Event().wait()
+        if self.hold and not self.closed:
+            self._closing = asyncio.Event()
+            await self._closing.wait()
 
     async def aclose(self) -> None:
         self.closed = True
+        if self._closing is not None:
+            self._closing.set()
 
 
-def sse(event: str | None = None, data: Any = None, *, id: str | None = None, eol: str = "\r\n",
-        raw: str | None = None) -> bytes:
+def sse(
+    event: str | None = None,
+    data: Any = None,
+    *,
+    id: str | None = None,
+    eol: str = "\r\n",
+    raw: str | None = None,
+) -> bytes:
     """One SSE block as the server writes it: `event:`, one `data:` line of JSON, `id:`."""
     lines = []
     if event is not None:

@@ -4,6 +4,8 @@ both the decoder and a whole `RunStream` over arbitrary bytes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from langgraph_client import LangGraphError, get_client
-from langgraph_client._sse import SSEDecodeError, SSEDecoder, ServerSentEvent
+from langgraph_client._sse import ServerSentEvent, SSEDecodeError, SSEDecoder
 
 from .conftest import BASE_URL, SSE_HEADERS
 from .test_sse import normalize, reference
@@ -82,7 +84,7 @@ def splits(data: bytes, cuts: list[int]) -> list[bytes]:
     """`data` cut at the given offsets into non-empty chunks (httpx never yields empty ones;
     an empty chunk is covered by test_sse.test_empty_chunk_between_cr_and_lf)."""
     bounds = sorted({0, len(data), *(c for c in cuts if 0 < c < len(data))})
-    return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [data[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def run(chunks: list[bytes], **kwargs: int) -> list[ServerSentEvent]:
@@ -113,8 +115,26 @@ def test_same_events_as_httpx_sse(stream: bytes, cuts: list[int]) -> None:
 
 
 tokens = st.sampled_from(
-    [b"data:", b"data: ", b"event:", b"id:", b"retry:", b"retry: 12", b":", b" ", b"\r", b"\n",
-     b"\r\n", b"{}", b"x", b"\x00", b"\xff", b"\xe2\x80\xa8", b"\xc3", b"99999999"]
+    [
+        b"data:",
+        b"data: ",
+        b"event:",
+        b"id:",
+        b"retry:",
+        b"retry: 12",
+        b":",
+        b" ",
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b"{}",
+        b"x",
+        b"\x00",
+        b"\xff",
+        b"\xe2\x80\xa8",
+        b"\xc3",
+        b"99999999",
+    ]
 )
 fuzz_bytes = st.one_of(st.binary(max_size=300), st.lists(tokens, max_size=60).map(b"".join))
 
@@ -122,10 +142,8 @@ fuzz_bytes = st.one_of(st.binary(max_size=300), st.lists(tokens, max_size=60).ma
 @SETTINGS
 @given(fuzz_bytes, st.lists(st.integers(0, 300), max_size=10), st.sampled_from([16, 64, 10**6]))
 def test_fuzz_raises_only_decode_errors(data: bytes, cuts: list[int], limit: int) -> None:
-    try:
+    with contextlib.suppress(SSEDecodeError):
         run(splits(data, cuts), max_event_bytes=limit)
-    except SSEDecodeError:
-        pass
 
 
 @SETTINGS
@@ -144,10 +162,17 @@ def test_fuzz_decode_errors_do_not_depend_on_chunking_for_utf8(
 
 
 stream_tokens = st.sampled_from(
-    [b"event: metadata\r\ndata: {\"run_id\":\"r\"}\r\n\r\n",
-     b"event: error\ndata: {\"error\":\"ValueError\",\"message\":\"m\"}\n\n",
-     b"event: error\ndata: \"just text\"\n\n", b"data: [1,2]\n\n", b"data: {\n",
-     b"event: values\nid: 1-0\ndata: null\n\n", b": heartbeat\n\n", b"\n", b"\xff"]
+    [
+        b'event: metadata\r\ndata: {"run_id":"r"}\r\n\r\n',
+        b'event: error\ndata: {"error":"ValueError","message":"m"}\n\n',
+        b'event: error\ndata: "just text"\n\n',
+        b"data: [1,2]\n\n",
+        b"data: {\n",
+        b"event: values\nid: 1-0\ndata: null\n\n",
+        b": heartbeat\n\n",
+        b"\n",
+        b"\xff",
+    ]
 )
 stream_bytes = st.one_of(
     fuzz_bytes, st.lists(st.one_of(tokens, stream_tokens), max_size=30).map(b"".join)
@@ -160,8 +185,12 @@ async def _body(chunks: list[bytes]) -> AsyncIterator[bytes]:
         await asyncio.sleep(0)
 
 
-@settings(max_examples=100, deadline=2000, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=2000,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(stream_bytes, st.lists(st.integers(0, 300), max_size=6), st.booleans())
 async def test_run_stream_over_arbitrary_bytes_raises_only_langgraph_errors(
     data: bytes, cuts: list[int], raise_error: bool
@@ -180,7 +209,5 @@ async def test_run_stream_over_arbitrary_bytes_raises_only_langgraph_errors(
                     count += 1
             return count
 
-        try:
+        with contextlib.suppress(LangGraphError):
             await asyncio.wait_for(consume(), timeout=5)
-        except LangGraphError:
-            pass
