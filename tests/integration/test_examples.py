@@ -54,3 +54,15 @@ def test_quickstart_stream(example_server_url: str) -> None:
         "updates {'respond': {'messages': [{'role': 'assistant', "
         "'content': 'echo: Hello! My name is Bagatur.'}]}}",
     ]
+
+
+def test_typed_usage(example_server_url: str) -> None:
+    out = run_example(EXAMPLES / "typed_usage.py", example_server_url)
+    lines = out.splitlines()
+    assert lines[0] == "reply: echo: hi"
+    assert lines[1].startswith("streamed events: ['metadata', 'custom', 'updates', 'updates']")
+    assert lines[2] == "turns in state: 2"
+    assert lines[3] == "runs on the thread: ['success', 'success']"
+    assert lines[-4] == "deleted: 404"
+    assert lines[-3] == "stored: {'theme': 'dark'}"
+    assert lines[-2] == "assistants for 'agent': 1"
