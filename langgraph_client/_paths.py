@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from .types import RunCreateMetadata
 
 __all__ = ["parse_run_location", "path"]
 
@@ -24,7 +27,7 @@ def path(template: str, *ids: Any) -> str:
     return template.format(*encoded)
 
 
-def parse_run_location(location: str | None) -> dict[str, str | None] | None:
+def parse_run_location(location: str | None) -> RunCreateMetadata | None:
     """`{"run_id", "thread_id"}` from a `Content-Location` such as `/threads/T/runs/R/stream`.
 
     Accepts absolute URLs and mount prefixes; ignores suffixes after the run id (`/stream`,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -31,7 +31,7 @@ logger = logging.getLogger("langgraph_client")
 
 DEFAULT_MAX_RECONNECTS = 5
 
-RunMetadata = dict[str, Any]
+RunMetadata = Mapping[str, Any]
 """`{"run_id": str, "thread_id": str | None}`: what `on_run_created` receives."""
 
 ResumeRequest = Callable[[RunMetadata | None, str | None], httpx.Request | None]
@@ -69,7 +69,7 @@ class RunStream:
         *,
         retry: _retry.RetryMode,
         resume: ResumeRequest | None = None,
-        on_run_created: Callable[[RunMetadata], Any] | None = None,
+        on_run_created: Callable[[Any], Any] | None = None,
         on_reconnect: Callable[[int, str | None], Any] | None = None,
         raise_error: bool = False,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
@@ -193,7 +193,7 @@ class _StreamCore:
         *,
         retry: _retry.RetryMode,
         resume: ResumeRequest | None,
-        on_run_created: Callable[[RunMetadata], Any] | None,
+        on_run_created: Callable[[Any], Any] | None,
         on_reconnect: Callable[[int, str | None], Any] | None,
         raise_error: bool,
         max_reconnects: int,

@@ -171,7 +171,7 @@ class RunsClient:
         run = parse_run_location(response.headers.get("content-location"))
         if run is not None and on_run_created is not None:
             try:
-                on_run_created(run)  # type: ignore[arg-type]
+                on_run_created(run)
             except BaseException:
                 await response.aclose()
                 raise
@@ -186,7 +186,10 @@ class RunsClient:
                 raise
             logger.debug("wait for run %s lost its connection (%r); joining", run["run_id"], exc)
             result = await self._join_after_drop(run, timeout, headers)
-        return _check_result(result, run, raise_error)  # type: ignore[no-any-return]
+        checked: builtins.list[dict[str, Any]] | dict[str, Any] = _check_result(
+            result, run, raise_error
+        )
+        return checked
 
     async def _join_after_drop(
         self,
@@ -255,7 +258,7 @@ class RunsClient:
             request,
             retry="connect",
             resume=resume,
-            on_run_created=on_run_created,  # type: ignore[arg-type]
+            on_run_created=on_run_created,
             on_reconnect=on_reconnect,
             raise_error=raise_error,
             max_reconnects=max_reconnects,
@@ -309,13 +312,12 @@ class RunsClient:
         run: Run = await self._http.read_json(response)
         if on_run_created is not None:
             # The body names the run's thread even for stateless runs; Content-Location does not.
-            meta = parse_run_location(response.headers.get("content-location")) or {}
-            if isinstance(run, dict):
-                meta = {
-                    "run_id": meta.get("run_id") or run.get("run_id"),
-                    "thread_id": meta.get("thread_id") or run.get("thread_id"),
-                }
-            on_run_created(meta)  # type: ignore[arg-type]
+            found = parse_run_location(response.headers.get("content-location"))
+            meta: RunCreateMetadata = {
+                "run_id": (found and found["run_id"]) or run["run_id"],
+                "thread_id": (found and found["thread_id"]) or run.get("thread_id"),
+            }
+            on_run_created(meta)
         return run
 
     async def create_batch(
@@ -486,8 +488,10 @@ class RunsClient:
             headers=headers,
             timeout=timeout,
         )
-        meta = {"run_id": run_id, "thread_id": thread_id}
-        return _check_result(result, meta, raise_error)  # type: ignore[no-any-return]
+        checked: dict[str, Any] = _check_result(
+            result, {"run_id": run_id, "thread_id": thread_id}, raise_error
+        )
+        return checked
 
     def join_stream(
         self,
