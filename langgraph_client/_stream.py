@@ -226,7 +226,8 @@ class _StreamCore:
         self._skip = 0  # replayed events under `_last_id` still to drop after a resume
         self._delivered = 0
         self._replays_all = replays_all  # the server takes `Last-Event-ID: -1` as "from the start"
-        self.reconnects = 0
+        self.reconnects = 0  # every resume over the stream's life
+        self._attempts = 0  # reconnect attempts since the stream last made progress
         self.closing = False  # set by `RunStream.aclose()` from another task
 
     @property
@@ -286,7 +287,9 @@ class _StreamCore:
             if (name == "metadata" or name == "error") and self._special(name, data):
                 break
             parts.append(_new(StreamPart, (name, data, event_id)))
-        self._delivered += len(parts)
+        if parts:
+            self._delivered += len(parts)
+            self._attempts = 0  # progress: the next break gets a fresh reconnect budget
         return parts
 
     def _special(self, name: str, data: Any) -> bool:
@@ -357,27 +360,30 @@ class _StreamCore:
             request = self._resume(self.run, after)
         if request is None:
             raise transport_error(failure, self.request) from failure
+        # The budget is per break: attempts since the last event, so that a long run behind a
+        # proxy that cuts every connection after a while survives any number of such cuts.
         while True:
-            if self.reconnects >= self._max_reconnects:
+            if self._attempts >= self._max_reconnects:
                 raise StreamLostError(
-                    f"stream lost after {self.reconnects} reconnect attempts "
+                    f"stream lost after {self._attempts} reconnect attempts without a new event "
                     f"(last event id {self._last_id}): {failure!r}",
                     request=request,
                     last_event_id=self._last_id,
-                    attempts=self.reconnects,
+                    attempts=self._attempts,
                 ) from failure
-            delay = _retry.backoff(self.reconnects)
+            delay = _retry.backoff(self._attempts)
+            self._attempts += 1
             self.reconnects += 1
             logger.debug(
                 "stream broke (%r); resuming after event %s in %.2fs (attempt %d of %d)",
                 failure,
                 self._last_id,
                 delay,
-                self.reconnects,
+                self._attempts,
                 self._max_reconnects,
             )
             if self._on_reconnect is not None:
-                self._on_reconnect(self.reconnects, self._last_id)
+                self._on_reconnect(self._attempts, self._last_id)
             await _retry.sleep(delay)
             try:
                 return await self._http.send(request, retry="safe", max_retries=0)
