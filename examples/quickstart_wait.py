@@ -1,6 +1,6 @@
 """Quickstart: run the `agent` graph statelessly and wait for its final state.
 
-    LANGGRAPH_URL=http://127.0.0.1:2024 python examples/quickstart_wait.py
+Run: `LANGGRAPH_URL=http://127.0.0.1:2024 python examples/quickstart_wait.py`
 """
 
 from __future__ import annotations

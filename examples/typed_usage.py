@@ -1,7 +1,7 @@
 """Typed usage: threads, runs, state, store and assistants with the types from
 `langgraph_client.types`. `mypy --strict` checks this file in CI, and the tests run it.
 
-    LANGGRAPH_URL=http://127.0.0.1:2024 python examples/typed_usage.py
+Run: `LANGGRAPH_URL=http://127.0.0.1:2024 python examples/typed_usage.py`
 """
 
 from __future__ import annotations
