@@ -119,8 +119,7 @@ class SSEDecoder:
         # The hot loop of every stream. State lives in locals, written back at the end; fields
         # are matched with startswith (no partition, no slices) in order of frequency.
         events: list[ServerSentEvent] = []
-        limit = self._max
-        names = self._names
+        emit, new, sse, limit, names = events.append, _new, ServerSentEvent, self._max, self._names
         event, data, size, has_event = self._event, self._data, self._data_size, self._has_event
         last_id, retry = self._last_id, self._retry
         for line in lines:
@@ -129,15 +128,15 @@ class SSEDecoder:
                     if size > limit:
                         raise SSEDecodeError(f"an SSE event exceeds {limit} bytes")
                     payload = (data[0] if len(data) == 1 else b"\n".join(data)) if data else None
-                    events.append(
-                        _new(ServerSentEvent, (event or "message", payload, last_id, retry))
-                    )
-                    event, data, size, has_event, retry = None, [], 0, False, None
+                    emit(new(sse, (event or "message", payload, last_id, retry)))
+                    data.clear()  # reused: a new list per event would feed the cyclic GC
+                    event, size, has_event, retry = None, 0, False, None
                 continue
             if check and len(line) > limit:
                 raise SSEDecodeError(f"an SSE line exceeds {limit} bytes")
-            if line.startswith(b"data:"):
-                value = line[6:] if line.startswith(b" ", 5) else line[5:]
+            # The usual spelling ("data: ", with the space) first: one call decides it.
+            if line.startswith(b"data: "):
+                value = line[6:]
                 data.append(value)
                 size += len(value)
                 has_event = True
@@ -146,12 +145,17 @@ class SSEDecoder:
                 has_event = True
             elif line[0] == 58:  # ":" starts a comment (heartbeats)
                 continue
+            elif line.startswith(b"data:"):  # no space after the colon
+                value = line[5:]
+                data.append(value)
+                size += len(value)
+                has_event = True
             elif line.startswith(b"id:"):
-                value = line[4:] if line.startswith(b" ", 3) else line[3:]
+                value = line[4:] if line[3:4] == b" " else line[3:]
                 if b"\0" not in value:
                     last_id = _text(value)
             elif line.startswith(b"retry:"):
-                value = line[7:] if line.startswith(b" ", 6) else line[6:]
+                value = line[7:] if line[6:7] == b" " else line[6:]
                 if value.isdigit() and len(value) <= _MAX_RETRY_DIGITS:
                     retry = int(value)
             elif line == b"data":  # a field without a colon has an empty value
@@ -170,7 +174,7 @@ class SSEDecoder:
 
     def _name(self, line: bytes) -> str:
         """The event name of an `event:` line, cached by the whole line (names repeat)."""
-        name = _text(line[7:] if line.startswith(b" ", 6) else line[6:])
+        name = _text(line[7:] if line[6:7] == b" " else line[6:])
         if len(self._names) < 256:  # a server inventing names must not grow this forever
             self._names[line] = name
         return name

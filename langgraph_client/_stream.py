@@ -277,16 +277,17 @@ class _StreamCore:
         after the parts before it have been delivered.
         """
         parts: list[StreamPart] = []
+        add, loads, new, part = parts.append, _loads, _new, StreamPart  # locals: this loop is hot
         for name, raw, event_id, _retry_ms in events:
             if event_id is not None and not self._track_id(event_id):
                 continue  # a replay of an event delivered before the resume
             try:
-                data = _loads(raw) if raw else None
+                data = loads(raw) if raw else None
             except ValueError:
                 raise self._not_json(name, raw) from None
             if (name == "metadata" or name == "error") and self._special(name, data):
                 break
-            parts.append(_new(StreamPart, (name, data, event_id)))
+            add(new(part, (name, data, event_id)))
         if parts:
             self._delivered += len(parts)
             self._attempts = 0  # progress: the next break gets a fresh reconnect budget
