@@ -168,3 +168,51 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def json_body(request: httpx.Request) -> Any:
     return json.loads(request.content)
+
+
+# Request/response helpers shared by the resource tests (threads, assistants, crons, store).
+
+HOSTILE_IDS = [
+    ("../x", "..%2Fx"),
+    ("a/b", "a%2Fb"),
+    ("%2e%2e", "%252e%252e"),
+    (".", "%2E"),
+    ("..", "%2E%2E"),
+]
+"""Ids that try to leave their path segment, and the raw segment each must become."""
+
+
+def answer(reply: Any) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler answering `reply` as JSON, or with a 204 when it is `None`."""
+    return lambda request: httpx.Response(204) if reply is None else httpx.Response(200, json=reply)
+
+
+def flaky(then: Any) -> Callable[[httpx.Request], httpx.Response]:
+    """503 on the first request, then `then`."""
+    seen: list[int] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        seen.append(1)
+        if len(seen) == 1:
+            return httpx.Response(503, json={"detail": "busy"})
+        return httpx.Response(200, json=then)
+
+    return reply
+
+
+def raw_path(request: httpx.Request) -> str:
+    return request.url.raw_path.decode("ascii").partition("?")[0]
+
+
+def query(request: httpx.Request) -> dict[str, Any]:
+    params = request.url.params
+    return {k: (v if len(v) > 1 else v[0]) for k in params for v in [params.get_list(k)]}
+
+
+def body(request: httpx.Request) -> Any:
+    return json.loads(request.content) if request.content else None
+
+
+def sent(request: httpx.Request) -> tuple[str, str, dict[str, Any], Any]:
+    """What a request asked for: method, raw path, query and JSON body."""
+    return request.method, raw_path(request), query(request), body(request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from langgraph_client import APIStatusError
 
-from .conftest import MockFactory
+from .conftest import HOSTILE_IDS, MockFactory, answer, body, flaky, query, raw_path, sent
 
 ASSISTANT: dict[str, Any] = {
     "assistant_id": "a1",
@@ -26,48 +25,6 @@ ASSISTANT: dict[str, Any] = {
     "description": None,
 }
 
-HOSTILE = [
-    ("../x", "..%2Fx"),
-    ("a/b", "a%2Fb"),
-    ("%2e%2e", "%252e%252e"),
-    (".", "%2E"),
-    ("..", "%2E%2E"),
-]
-
-
-def answer(reply: Any) -> Callable[[httpx.Request], httpx.Response]:
-    """A handler answering `reply` as JSON, or with a 204 when it is `None`."""
-    return lambda request: httpx.Response(204) if reply is None else httpx.Response(200, json=reply)
-
-
-def raw_path(request: httpx.Request) -> str:
-    return request.url.raw_path.decode("ascii").partition("?")[0]
-
-
-def query(request: httpx.Request) -> dict[str, Any]:
-    params = request.url.params
-    return {k: (v if len(v) > 1 else v[0]) for k in params for v in [params.get_list(k)]}
-
-
-def body(request: httpx.Request) -> Any:
-    return json.loads(request.content) if request.content else None
-
-
-def sent(request: httpx.Request) -> tuple[str, str, dict[str, Any], Any]:
-    return request.method, raw_path(request), query(request), body(request)
-
-
-def flaky(then: Any) -> Callable[[httpx.Request], httpx.Response]:
-    seen: list[int] = []
-
-    def reply(request: httpx.Request) -> httpx.Response:
-        seen.append(1)
-        if len(seen) == 1:
-            return httpx.Response(503)
-        return httpx.Response(200, json=then)
-
-    return reply
-
 
 async def test_get(mock: MockFactory) -> None:
     client, calls = mock(answer(ASSISTANT))
@@ -75,7 +32,7 @@ async def test_get(mock: MockFactory) -> None:
     assert [sent(r) for r in calls] == [("GET", "/assistants/a1", {}, None)]
 
 
-@pytest.mark.parametrize(("assistant_id", "encoded"), HOSTILE)
+@pytest.mark.parametrize(("assistant_id", "encoded"), HOSTILE_IDS)
 async def test_get_keeps_a_hostile_id_in_one_segment(
     mock: MockFactory, assistant_id: str, encoded: str
 ) -> None:

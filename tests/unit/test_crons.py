@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from langgraph_client import APIStatusError
 
-from .conftest import MockFactory
+from .conftest import HOSTILE_IDS, MockFactory, answer, body, flaky, raw_path, sent
 
 CRON: dict[str, Any] = {
     "cron_id": "c1",
@@ -28,48 +26,6 @@ CRON: dict[str, Any] = {
     "next_run_date": None,
     "metadata": {},
 }
-
-HOSTILE = [
-    ("../x", "..%2Fx"),
-    ("a/b", "a%2Fb"),
-    ("%2e%2e", "%252e%252e"),
-    (".", "%2E"),
-    ("..", "%2E%2E"),
-]
-
-
-def answer(reply: Any) -> Callable[[httpx.Request], httpx.Response]:
-    """A handler answering `reply` as JSON, or with a 204 when it is `None`."""
-    return lambda request: httpx.Response(204) if reply is None else httpx.Response(200, json=reply)
-
-
-def raw_path(request: httpx.Request) -> str:
-    return request.url.raw_path.decode("ascii").partition("?")[0]
-
-
-def query(request: httpx.Request) -> dict[str, Any]:
-    params = request.url.params
-    return {k: (v if len(v) > 1 else v[0]) for k in params for v in [params.get_list(k)]}
-
-
-def body(request: httpx.Request) -> Any:
-    return json.loads(request.content) if request.content else None
-
-
-def sent(request: httpx.Request) -> tuple[str, str, dict[str, Any], Any]:
-    return request.method, raw_path(request), query(request), body(request)
-
-
-def flaky(then: Any) -> Callable[[httpx.Request], httpx.Response]:
-    seen: list[int] = []
-
-    def reply(request: httpx.Request) -> httpx.Response:
-        seen.append(1)
-        if len(seen) == 1:
-            return httpx.Response(503)
-        return httpx.Response(200, json=then)
-
-    return reply
 
 
 async def test_create_minimal(mock: MockFactory) -> None:
@@ -146,7 +102,7 @@ async def test_create_for_thread(mock: MockFactory) -> None:
     ]
 
 
-@pytest.mark.parametrize(("thread_id", "encoded"), HOSTILE)
+@pytest.mark.parametrize(("thread_id", "encoded"), HOSTILE_IDS)
 async def test_create_for_thread_hostile_id(
     mock: MockFactory, thread_id: str, encoded: str
 ) -> None:
@@ -211,7 +167,7 @@ async def test_delete(mock: MockFactory) -> None:
     assert [sent(r) for r in calls] == [("DELETE", "/runs/crons/c1", {}, None)]
 
 
-@pytest.mark.parametrize(("cron_id", "encoded"), HOSTILE)
+@pytest.mark.parametrize(("cron_id", "encoded"), HOSTILE_IDS)
 async def test_delete_keeps_a_hostile_id_in_one_segment(
     mock: MockFactory, cron_id: str, encoded: str
 ) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from .conftest import MockFactory
+from .conftest import MockFactory, answer, body, sent
 
 ITEM: dict[str, Any] = {
     "namespace": ["users", "u1"],
@@ -18,28 +17,6 @@ ITEM: dict[str, Any] = {
     "created_at": "2025-01-01T00:00:00+00:00",
     "updated_at": "2025-01-01T00:00:00+00:00",
 }
-
-
-def answer(reply: Any) -> Callable[[httpx.Request], httpx.Response]:
-    """A handler answering `reply` as JSON, or with a 204 when it is `None`."""
-    return lambda request: httpx.Response(204) if reply is None else httpx.Response(200, json=reply)
-
-
-def raw_path(request: httpx.Request) -> str:
-    return request.url.raw_path.decode("ascii").partition("?")[0]
-
-
-def query(request: httpx.Request) -> dict[str, Any]:
-    params = request.url.params
-    return {k: (v if len(v) > 1 else v[0]) for k in params for v in [params.get_list(k)]}
-
-
-def body(request: httpx.Request) -> Any:
-    return json.loads(request.content) if request.content else None
-
-
-def sent(request: httpx.Request) -> tuple[str, str, dict[str, Any], Any]:
-    return request.method, raw_path(request), query(request), body(request)
 
 
 async def test_put_item(mock: MockFactory) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,18 @@ import pytest
 
 from langgraph_client import APIStatusError, RunStream, StreamPart
 
-from .conftest import MockFactory, RecordingStream, sse, sse_response
+from .conftest import (
+    HOSTILE_IDS,
+    MockFactory,
+    RecordingStream,
+    answer,
+    body,
+    flaky,
+    query,
+    raw_path,
+    sse,
+    sse_response,
+)
 
 THREAD: dict[str, Any] = {
     "thread_id": "t1",
@@ -27,32 +37,7 @@ STATE: dict[str, Any] = {
     "tasks": [],
 }
 
-HOSTILE = [
-    ("../x", "..%2Fx"),
-    ("a/b", "a%2Fb"),
-    ("%2e%2e", "%252e%252e"),
-    (".", "%2E"),
-    ("..", "%2E%2E"),
-    ("a?b#c", "a%3Fb%23c"),
-]
-
-
-def answer(reply: Any) -> Callable[[httpx.Request], httpx.Response]:
-    """A handler answering `reply` as JSON, or with a 204 when it is `None`."""
-    return lambda request: httpx.Response(204) if reply is None else httpx.Response(200, json=reply)
-
-
-def raw_path(request: httpx.Request) -> str:
-    return request.url.raw_path.decode("ascii").partition("?")[0]
-
-
-def query(request: httpx.Request) -> dict[str, Any]:
-    params = request.url.params
-    return {k: (v if len(v) > 1 else v[0]) for k in params for v in [params.get_list(k)]}
-
-
-def body(request: httpx.Request) -> Any:
-    return json.loads(request.content) if request.content else None
+HOSTILE = [*HOSTILE_IDS, ("a?b#c", "a%3Fb%23c")]
 
 
 # create
@@ -95,19 +80,6 @@ async def test_create_ttl_mapping_passes_through(mock: MockFactory) -> None:
     client, calls = mock(answer(THREAD), max_retries=2)
     await client.threads.create(ttl={"ttl": 5, "strategy": "keep_latest"})
     assert body(calls[0]) == {"ttl": {"ttl": 5, "strategy": "keep_latest"}}
-
-
-def flaky(then: Any) -> Callable[[httpx.Request], httpx.Response]:
-    """503 on the first request, then `then`."""
-    seen: list[int] = []
-
-    def reply(request: httpx.Request) -> httpx.Response:
-        seen.append(1)
-        if len(seen) == 1:
-            return httpx.Response(503, json={"detail": "busy"})
-        return httpx.Response(200, json=then)
-
-    return reply
 
 
 async def test_idempotent_create_is_retried(mock: MockFactory, no_retry_delay: None) -> None:
