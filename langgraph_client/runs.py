@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 import httpx
 
-from . import _retry
-from ._exceptions import APIConnectionError, RunFailedError, StreamLostError
+from ._exceptions import APIConnectionError, RunFailedError
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import parse_run_location, path
@@ -197,22 +196,15 @@ class RunsClient:
         timeout: TimeoutTypes | NotGiven,
         headers: Mapping[str, str] | None,
     ) -> Any:
-        last: APIConnectionError | None = None
-        for attempt in range(DEFAULT_MAX_RECONNECTS):
-            await _retry.sleep(_retry.backoff(attempt))
-            try:
-                return await self._http.request(
-                    "GET",
-                    path("/threads/{}/runs/{}/join", run["thread_id"], run["run_id"]),
-                    headers=headers,
-                    timeout=timeout,
-                )
-            except APIConnectionError as exc:
-                last = exc
-        raise StreamLostError(
-            f"lost the connection to run {run['run_id']} and could not rejoin it: {last}",
-            attempts=DEFAULT_MAX_RECONNECTS,
-        ) from last
+        # A join is a safe GET: the request path's own retries, with their backoff, are the
+        # bounded reconnect loop.
+        rejoin = self._http.copy(max_retries=DEFAULT_MAX_RECONNECTS)
+        return await rejoin.request(
+            "GET",
+            path("/threads/{}/runs/{}/join", run["thread_id"], run["run_id"]),
+            headers=headers,
+            timeout=timeout,
+        )
 
     def stream(
         self,
