@@ -21,13 +21,17 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReconnectExhaustedError,
+    RunCancelledError,
     RunFailedError,
+    RunOutcomeUnknownError,
     StreamLostError,
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
+from ._retry import ReconnectPolicy
 from ._stream import RunStream, StreamPart
 from ._version import __version__
 
@@ -49,7 +53,11 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReconnectExhaustedError",
+    "ReconnectPolicy",
+    "RunCancelledError",
     "RunFailedError",
+    "RunOutcomeUnknownError",
     "RunStream",
     "StreamLostError",
     "StreamPart",

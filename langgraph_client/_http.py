@@ -15,6 +15,7 @@ from . import _retry
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
+    redact_response,
     status_error,
     transport_error,
 )
@@ -83,17 +84,20 @@ class AsyncHttpClient:
         http_client: httpx.AsyncClient | None,
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
+        reconnect: _retry.ReconnectPolicy = _retry.DEFAULT_RECONNECT,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self.base_url = httpx.URL(base_url.rstrip("/"))
-        if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"url must be an absolute http(s) URL, got {base_url!r}")
-        self._prefix = self.base_url.raw_path.decode("ascii").rstrip("/")
-        if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
-            # Said without the key: h11's and the codec's own errors would quote it whole.
-            raise ValueError("api_key has characters an HTTP header cannot carry")
-        self._api_key = api_key
+        # The path is a prefix of every request path; a query (`?tenant=t1`) goes on every
+        # request as parameters, under the call's own.
+        self._prefix = url.raw_path.decode("ascii").partition("?")[0].rstrip("/")
+        self._base_params = httpx.QueryParams(url.query) if url.query else None
+        self.base_url = httpx.URL(str(url.copy_with(query=None, fragment=None)).rstrip("/"))
+        self._api_key = _check_key(api_key)
+        self.reconnect = reconnect
         self.timeout = _as_timeout(timeout)
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout
@@ -111,6 +115,7 @@ class AsyncHttpClient:
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
+        reconnect: _retry.ReconnectPolicy | NotGiven = NOT_GIVEN,
     ) -> AsyncHttpClient:
         """The same connection pool under other options; closing the copy leaves the pool open."""
         clone = object.__new__(AsyncHttpClient)
@@ -123,7 +128,13 @@ class AsyncHttpClient:
                 raise ValueError("max_retries must be >= 0")
             clone.max_retries = max_retries
         if headers:
-            clone.headers = {**self.headers, **_lower(headers)}
+            extra = _lower(headers)
+            if "x-api-key" in extra:
+                # A key given here replaces the client's (and is the one redacted from errors).
+                clone._api_key = _check_key(extra.pop("x-api-key") or None)
+            clone.headers = {**self.headers, **extra}
+        if not isinstance(reconnect, NotGiven):
+            clone.reconnect = reconnect
         if not isinstance(stream_idle_timeout, NotGiven):
             clone.stream_idle_timeout = stream_idle_timeout
         return clone
@@ -161,11 +172,14 @@ class AsyncHttpClient:
             merged["x-api-key"] = self._api_key
         if headers:
             merged.update(_lower(headers))
+        query: httpx.QueryParams | dict[str, Any] | None = _clean_params(params)
+        if self._base_params is not None:
+            query = self._base_params.merge(query) if query else self._base_params
         return self._client.build_request(
             method,
             self.base_url.copy_with(raw_path=(self._prefix + path).encode("ascii")),
             content=content,
-            params=_clean_params(params),
+            params=query,
             headers=merged,
             timeout=self._effective_timeout(timeout, stream),
         )
@@ -178,6 +192,15 @@ class AsyncHttpClient:
             return httpx.Timeout(connect=base.connect, read=idle, write=base.write, pool=base.pool)
         return base
 
+    def retry_mode(self, request: httpx.Request) -> _retry.RetryMode:
+        """Whether `request` may be re-sent: `_retry.ENDPOINTS`, by method and path."""
+        # The table matches encoded segments: an id holding `/` is still one segment there.
+        raw = request.url.raw_path.decode("ascii").partition("?")[0]
+        if self._prefix and raw.startswith(self._prefix):
+            raw = raw[len(self._prefix) :]
+        content = request.content if request.method == "POST" else b""
+        return _retry.mode_for(request.method, raw, lambda: _body(content))
+
     def same_origin(self, url: httpx.URL) -> bool:
         base = self.base_url
         return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
@@ -188,17 +211,18 @@ class AsyncHttpClient:
         self,
         request: httpx.Request,
         *,
-        retry: _retry.RetryMode,
         max_retries: int | NotGiven = NOT_GIVEN,
         read: bool = False,
     ) -> httpx.Response:
         """Send and return a response with a 2xx status: its body read if `read`, else not yet
         (the caller must then close it).
 
-        Retries what `retry` allows (with `read`, a safe request whose body breaks off is sent
-        again too), follows same-origin redirects, and raises the typed error for the rest.
+        Retries what the endpoint table allows (`_retry.ENDPOINTS`; with `read`, a safe request
+        whose body breaks off is sent again too), follows same-origin redirects, and raises the
+        typed error for the rest.
         """
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
+        retry = self.retry_mode(request)
         attempt = 0
         redirects = 0
         while True:
@@ -229,11 +253,14 @@ class AsyncHttpClient:
                 redirects += 1
                 continue
             if attempt < retries and _retry.can_retry_status(status, retry):
-                await response.aclose()
                 delay = _retry.retry_after(response.headers)
-                await self._sleep_before_retry(request, attempt, retries, str(status), delay)
-                attempt += 1
-                continue
+                # Asked to wait longer than we would: a retry after the capped wait would
+                # almost surely fail again, so the caller gets the error (and the delay) now.
+                if delay is None or delay <= _retry.MAX_RETRY_AFTER:
+                    await response.aclose()
+                    await self._sleep_before_retry(request, attempt, retries, str(status), delay)
+                    attempt += 1
+                    continue
             raise await self._status_error(response)
 
     async def _sleep_before_retry(
@@ -296,10 +323,10 @@ class AsyncHttpClient:
             content = await _read(response)
         except (httpx.TransportError, APIResponseValidationError):
             content = b""
-        if self._api_key and self._api_key.encode() in content:
-            # A server or proxy that echoes the request must not put the key in an exception.
-            content = content.replace(self._api_key.encode(), b"[redacted]")
         _log_response(response)
+        # A server or proxy that echoes the request must not put the key in an exception:
+        # not in its message, its body, nor the response it carries.
+        response, content = redact_response(response, content, self._api_key)
         body: Any = None
         if content.strip():
             try:
@@ -327,15 +354,12 @@ class AsyncHttpClient:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        retry: _retry.RetryMode | None = None,
     ) -> Any:
-        """One JSON call. Writes that could act twice pass `retry="connect"`; POSTs default to
-        it, every other method to `safe`."""
+        """One JSON call, retried as the endpoint table says."""
         request = self.build_request(
             method, path, json=json, params=params, headers=headers, timeout=timeout
         )
-        mode = retry or ("connect" if method == "POST" else "safe")
-        response = await self.send(request, retry=mode, read=True)
+        response = await self.send(request, read=True)
         return decode_json(response.content, response)
 
 
@@ -369,6 +393,20 @@ def decode_json(content: bytes, response: httpx.Response) -> Any:
             request=response.request,
             response=response,
         ) from exc
+
+
+def _check_key(api_key: str | None) -> str | None:
+    if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
+        # Said without the key: h11's and the codec's own errors would quote it whole.
+        raise ValueError("api_key has characters an HTTP header cannot carry")
+    return api_key
+
+
+def _body(content: bytes) -> Any:
+    try:
+        return loads(content) if content else None
+    except ValueError:
+        return None
 
 
 def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:

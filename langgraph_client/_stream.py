@@ -67,7 +67,6 @@ class RunStream:
         http: AsyncHttpClient,
         request: httpx.Request,
         *,
-        retry: _retry.RetryMode,
         resume: ResumeRequest | None = None,
         on_run_created: Callable[[Any], Any] | None = None,
         on_reconnect: Callable[[int, str | None], Any] | None = None,
@@ -81,7 +80,6 @@ class RunStream:
         self._core = _StreamCore(
             http,
             request,
-            retry=retry,
             resume=resume,
             on_run_created=on_run_created,
             on_reconnect=on_reconnect,
@@ -191,7 +189,6 @@ class _StreamCore:
         http: AsyncHttpClient,
         request: httpx.Request,
         *,
-        retry: _retry.RetryMode,
         resume: ResumeRequest | None,
         on_run_created: Callable[[Any], Any] | None,
         on_reconnect: Callable[[int, str | None], Any] | None,
@@ -204,7 +201,6 @@ class _StreamCore:
     ) -> None:
         self._http = http
         self.request = request
-        self._retry = retry
         self._resume = resume
         self._on_run_created = on_run_created
         self._on_reconnect = on_reconnect
@@ -239,7 +235,7 @@ class _StreamCore:
         return self.run.get("thread_id") if self.run else None
 
     async def parts(self) -> AsyncGenerator[StreamPart, None]:
-        response = await self._http.send(self.request, retry=self._retry)
+        response = await self._http.send(self.request)
         while True:
             self.response = response
             try:
@@ -387,7 +383,7 @@ class _StreamCore:
                 self._on_reconnect(self._attempts, self._last_id)
             await _retry.sleep(delay)
             try:
-                return await self._http.send(request, retry="safe", max_retries=0)
+                return await self._http.send(request, max_retries=0)
             except APIConnectionError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, httpx.TransportError):

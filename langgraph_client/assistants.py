@@ -151,8 +151,6 @@ class AssistantsClient:
                 "description": description,
             }
         )
-        # With a fixed id, "do_nothing" makes a repeat return the same assistant.
-        idempotent = assistant_id is not None and if_exists == "do_nothing"
         result: Assistant = await self._http.request(
             "POST",
             "/assistants",
@@ -160,7 +158,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe" if idempotent else None,
         )
         return result
 
@@ -293,7 +290,7 @@ class AssistantsClient:
         request = self._http.build_request(
             "POST", "/assistants/search", json=body, params=params, headers=headers, timeout=timeout
         )
-        response = await self._http.send(request, retry="safe")
+        response = await self._http.send(request)
         assistants: builtins.list[Assistant] = await self._http.read_json(response)
         if response_format == "array":
             return assistants
@@ -357,7 +354,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -380,7 +376,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -401,6 +396,5 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",  # setting the same version twice is the same as once
         )
         return result

@@ -250,7 +250,6 @@ class CronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -311,6 +310,5 @@ class CronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

@@ -166,7 +166,7 @@ class RunsClient:
             headers=headers,
             timeout=timeout,
         )
-        response = await self._http.send(request, retry="connect")
+        response = await self._http.send(request)
         run = parse_run_location(response.headers.get("content-location"))
         if run is not None and on_run_created is not None:
             try:
@@ -248,7 +248,6 @@ class RunsClient:
         return RunStream(
             self._http,
             request,
-            retry="connect",
             resume=resume,
             on_run_created=on_run_created,
             on_reconnect=on_reconnect,
@@ -300,7 +299,7 @@ class RunsClient:
             headers=headers,
             timeout=timeout,
         )
-        response = await self._http.send(request, retry="connect")
+        response = await self._http.send(request)
         run: Run = await self._http.read_json(response)
         if on_run_created is not None:
             # The body names the run's thread even for stateless runs; Content-Location does not.
@@ -429,7 +428,6 @@ class RunsClient:
             params={"wait": wait, "action": action, **(params or {})},
             headers=headers,
             timeout=timeout,
-            retry="safe",  # cancelling twice is harmless
         )
 
     async def cancel_many(
@@ -458,7 +456,6 @@ class RunsClient:
             params={"action": action, **(params or {})},
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
 
     async def join(
@@ -523,7 +520,6 @@ class RunsClient:
         return RunStream(
             self._http,
             request,
-            retry="safe",
             resume=resume,
             on_reconnect=on_reconnect,
             raise_error=raise_error,

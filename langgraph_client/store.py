@@ -157,7 +157,6 @@ class StoreClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -235,6 +234,5 @@ class StoreClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

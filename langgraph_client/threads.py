@@ -95,8 +95,6 @@ class ThreadsClient:
                 "ttl": _ttl(ttl),
             }
         )
-        # A create that returns the existing thread can be sent twice without making two.
-        idempotent = thread_id is not None and if_exists == "do_nothing"
         result: Thread = await self._http.request(
             "POST",
             "/threads",
@@ -104,7 +102,6 @@ class ThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe" if idempotent else None,
         )
         return result
 
@@ -237,7 +234,6 @@ class ThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -303,7 +299,6 @@ class ThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -344,7 +339,6 @@ class ThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",  # pruning the same threads again changes nothing
         )
         return result
 
@@ -380,7 +374,6 @@ class ThreadsClient:
                 params=params,
                 headers=headers,
                 timeout=timeout,
-                retry="safe",
             )
             return result
         if checkpoint_id is not None:
@@ -452,7 +445,6 @@ class ThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -499,7 +491,6 @@ class ThreadsClient:
         return RunStream(
             self._http,
             build(last_event_id),
-            retry="safe",
             resume=resume,
             on_reconnect=on_reconnect,
             raise_error=raise_error,

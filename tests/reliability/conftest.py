@@ -16,7 +16,16 @@ import httpx
 import pytest
 
 from langgraph_client import Client, RunStream, StreamPart, _retry, get_client
-from tests.faultserver import Dynamic, FaultServer, RequestRecord, SSEEvent, Step, event, sse
+from tests.faultserver import (
+    Dynamic,
+    FaultServer,
+    RequestRecord,
+    SSEEvent,
+    Step,
+    event,
+    replay,
+    sse,
+)
 
 API_KEY = "sk-SECRET-XYZ"
 """A distinctive key: tests look for it in messages, reprs and logs."""
@@ -143,20 +152,13 @@ async def collect(stream: RunStream, *, limit: int = 1000) -> list[StreamPart]:
     return parts
 
 
-def _id_key(event_id: str | None) -> tuple[int, int]:
-    head, _, tail = (event_id or "").partition("-")
-    return int(head), int(tail or 0)
-
-
 def replay_after(events: list[SSEEvent], **sse_kwargs: Any) -> Step:
-    """A join that replays, like the Agent Server, every event whose id sorts strictly after
-    the request's `Last-Event-ID` (all of them for none or `-1`)."""
+    """A join of a finished run, answered by the suite's one replay model
+    (`tests.faultserver.replay`): the events after the request's `Last-Event-ID`, by string
+    order; nothing without one."""
 
     def serve(record: RequestRecord) -> Step:
-        last = record.header("last-event-id")
-        if last is None or last.strip() in ("", "-1"):
-            return sse(events, **sse_kwargs)
-        return sse([e for e in events if _id_key(e.id) > _id_key(last)], **sse_kwargs)
+        return sse(replay(events, record.header("last-event-id")), **sse_kwargs)
 
     return Dynamic(serve)
 

@@ -265,7 +265,7 @@ async def test_runs_join_stream_resumes(fs: FaultServer, client: Client) -> None
 
 
 async def test_runs_join_stream_after_an_id_then_resumes(fs: FaultServer, client: Client) -> None:
-    run = fs.resumable_run(EVENTS, fail_after=[2], fault="close")
+    run = fs.resumable_run(EVENTS, fail_after=[2], fault="close", produced=2)
     start = run.events[1].id
     on_reconnect = Reconnects()
     parts = await asyncio.wait_for(

@@ -23,6 +23,7 @@ from langgraph_client import (
     StreamLostError,
     StreamPart,
 )
+from tests.faultserver import SSEEvent, replay
 
 from .conftest import (
     MockFactory,
@@ -718,10 +719,9 @@ class FakeRunServer:
             return sse_response(stream=self._body(self.events, self.cut), headers=location)
         after = request.headers.get("last-event-id")
         self.resumed_after.append(after)
-        ids = [id_ for _, _, id_ in self.events]
-        # "Strictly after": past the last event carrying that id.
-        start = 0 if after == "-1" else len(ids) - ids[::-1].index(after)
-        return sse_response(stream=self._body(self.events[start:], self.cut_resumes))
+        run = [SSEEvent(name, data, id_) for name, data, id_ in self.events]
+        replayed = [(e.event, e.data, e.id or "") for e in replay(run, after)]
+        return sse_response(stream=self._body(replayed, self.cut_resumes))
 
 
 EVENT_LOG = [

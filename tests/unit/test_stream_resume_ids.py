@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import MockFactory, RecordingStream, sse, sse_response
+from tests.faultserver import SSEEvent, replay
+
+from .conftest import MockFactory, RecordingStream, sse_response
 
 EVENTS = [
     ("metadata", {"run_id": "R"}, "100-0"),
@@ -14,18 +16,16 @@ EVENTS = [
     ("custom", 3, "200-0"),
     ("custom", 4, "300-0"),
 ]
+RUN = [SSEEvent(name, data, id_) for name, data, id_ in EVENTS]
 
 
 def block(i: int) -> bytes:
-    name, data, id_ = EVENTS[i]
-    return sse(name, data, id=id_)
+    return RUN[i].encode()
 
 
 def replay_after(last_event_id: str) -> list[bytes]:
-    """What the server sends for `Last-Event-ID`: every event whose id sorts after it."""
-    if last_event_id == "-1":
-        return [block(i) for i in range(len(EVENTS))]
-    return [block(i) for i in range(len(EVENTS)) if EVENTS[i][2] > last_event_id]
+    """What the server sends a join of the finished run (the suite's one replay model)."""
+    return [e.encode() for e in replay(RUN, last_event_id)]
 
 
 def scripted(break_after: int) -> tuple[object, list[str]]:
