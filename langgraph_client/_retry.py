@@ -224,6 +224,11 @@ def _clean(seconds: float) -> float | None:
     return max(seconds, 0.0)
 
 
+def now() -> float:
+    """The clock reconnect budgets run on (tests patch it, with `sleep`, to fake time)."""
+    return time.monotonic()
+
+
 async def sleep(seconds: float) -> None:
     """Every wait before a retry or a reconnect goes through here (tests patch it)."""
     # Imported here, not at the top: `import langgraph_client` should cost no more than
@@ -271,9 +276,9 @@ class ReconnectPolicy:
         nominal = min(self.initial_delay * (2.0 ** min(attempt, 32)), self.max_delay)
         return nominal * (1.0 - 0.25 * random.random())
 
-    def start(self, clock: Callable[[], float] = time.monotonic) -> ReconnectBudget:
-        """A fresh budget for one stream or call; `clock` is for tests."""
-        return ReconnectBudget(self, clock)
+    def start(self, clock: Callable[[], float] | None = None) -> ReconnectBudget:
+        """A fresh budget for one stream or call, on `clock` (default: `_retry.now`)."""
+        return ReconnectBudget(self, clock or now)
 
 
 DEFAULT_RECONNECT = ReconnectPolicy()
