@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from langgraph_client import APIStatusError, __version__, get_client
-from langgraph_client._client import DEFAULT_URL, _resolve_api_key
+from langgraph_client._config import DEFAULT_URL
+from langgraph_client._config import resolve_api_key as _resolve_api_key
 from langgraph_client._http import NOT_GIVEN
 
 from .conftest import API_KEY, BASE_URL, MockFactory, json_body, sse, sse_response
