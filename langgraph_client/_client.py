@@ -1,4 +1,4 @@
-"""`get_client` and `Client`: configuration, the sub-clients, and the connection pool's lifetime."""
+"""`get_client` and `Client`: configuration, sub-clients, and the pool's lifetime."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ __all__ = ["Client", "get_client"]
 
 
 class Client:
-    """An async client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
+    """A client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
 
     Use it as `async with get_client(...) as client:` or call `await client.aclose()`.
     """

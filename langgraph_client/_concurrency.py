@@ -14,7 +14,7 @@ _S = TypeVar("_S")
 
 class StreamMixin:
     """`await stream` is the stream itself: code that awaits a join call, as the official SDK's
-    `threads.join_stream` requires, keeps working."""
+    `threads.join_stream` requires, keeps working (`await` is optional here)."""
 
     def __await__(self: _S) -> Generator[Any, None, _S]:
         return _itself(self).__await__()

@@ -111,12 +111,12 @@ class RunStream(StreamMixin):
         return self._gen
 
     async def aclose(self) -> None:
-        """Close the HTTP response. Safe to call twice, before iterating, or while another
-        task iterates (that iteration then ends)."""
+        """Close the HTTP response. Safe to call twice, before iterating, or from another task
+        while one iterates (that iteration then ends)."""
         self._closed = True
         gen = self._gen
         if gen is not None and is_running(gen):
-            # Another task is inside the generator: close the response under it instead.
+            # Iterated from another task: close the response under it instead.
             self._core.closing = True
             if self._core.response is not None:
                 await self._core.response.aclose()

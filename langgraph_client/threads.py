@@ -450,7 +450,7 @@ class ThreadsClient:
         """Stream the events of every run on the thread, from now or after `last_event_id`.
 
         The stream stays open until you close it; it resumes by itself after a break, after the
-        last event delivered. `await` is optional (the official SDK's call is awaited):
+        last event delivered:
 
             async with client.threads.join_stream(thread_id) as stream:
                 async for part in stream:
