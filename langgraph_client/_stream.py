@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from . import _retry
+from . import _retry, _sse
 from ._concurrency import StreamMixin, is_running
 from ._exceptions import (
     APIConnectionError,
@@ -23,7 +23,7 @@ from ._exceptions import (
 from ._http import AsyncHttpClient
 from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget
 from ._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
-from ._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecodeError, SSEDecoder
+from ._sse import SSEDecodeError, SSEDecoder
 
 __all__ = [
     "DEFAULT_MAX_RECONNECTS",
@@ -180,7 +180,7 @@ class _StreamCore:
             self.response = response
             try:
                 events.opened(response)
-                decoder = SSEDecoder(DEFAULT_MAX_EVENT_BYTES)
+                decoder = SSEDecoder(_sse.DEFAULT_MAX_EVENT_BYTES)  # read here: tests lower it
                 async for chunk in response.aiter_bytes():
                     parts = events.convert(decoder.feed(chunk))
                     if parts:

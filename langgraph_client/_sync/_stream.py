@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from .. import _retry
+from .. import _retry, _sse
 from .._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -23,7 +23,7 @@ from .._exceptions import (
 )
 from .._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget
 from .._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
-from .._sse import DEFAULT_MAX_EVENT_BYTES, SSEDecodeError, SSEDecoder
+from .._sse import SSEDecodeError, SSEDecoder
 from ._concurrency import StreamMixin, is_running
 from ._http import SyncHttpClient
 
@@ -182,7 +182,7 @@ class _StreamCore:
             self.response = response
             try:
                 events.opened(response)
-                decoder = SSEDecoder(DEFAULT_MAX_EVENT_BYTES)
+                decoder = SSEDecoder(_sse.DEFAULT_MAX_EVENT_BYTES)  # read here: tests lower it
                 for chunk in response.iter_bytes():
                     parts = events.convert(decoder.feed(chunk))
                     if parts:

@@ -20,7 +20,7 @@ from tests.faultserver import FaultServer, event, json_response, sse, stall, wai
 
 from .conftest import EVENTS, ClientFactory
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 WAIT = "/threads/T/runs/wait"
 STREAM = "/threads/T/runs/stream"
@@ -48,6 +48,7 @@ async def _cancel_promptly(task: asyncio.Task[object]) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_wait_before_headers_closes_the_connection(
     fs: FaultServer, client: Client
 ) -> None:
@@ -60,6 +61,7 @@ async def test_cancel_wait_before_headers_closes_the_connection(
     assert fs.count() == 1
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_wait_while_reading_the_body(fs: FaultServer, client: Client) -> None:
     fs.route("POST", WAIT, wait_response({"x": 1}, heartbeats=100, interval=0.05))
     task = asyncio.create_task(client.runs.wait("T", "agent"))
@@ -68,6 +70,7 @@ async def test_cancel_wait_while_reading_the_body(fs: FaultServer, client: Clien
     await fs.wait_until(lambda: fs.last().client_closed, timeout=2)
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_task_iterating_a_stream(fs: FaultServer, client: Client) -> None:
     fs.route("POST", STREAM, sse(SLOW_EVENTS, interval=0.05))
     got: list[object] = []
@@ -84,6 +87,7 @@ async def test_cancel_task_iterating_a_stream(fs: FaultServer, client: Client) -
     assert fs.count() == 1
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_stream_before_headers(fs: FaultServer, client: Client) -> None:
     fs.route("POST", STREAM, stall())
 
@@ -98,6 +102,7 @@ async def test_cancel_stream_before_headers(fs: FaultServer, client: Client) -> 
     await fs.wait_until(lambda: fs.last().client_closed, timeout=2)
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_during_reconnect_backoff(
     fs: FaultServer, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
