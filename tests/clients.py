@@ -12,9 +12,10 @@ and `close()`. So the test text is the same, and the sync code path is the one u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -173,3 +174,14 @@ class PaginatorView:
 def for_flavour(flavour: str, make_async: Callable[..., Any], make_sync: Callable[..., Any]) -> Any:
     """`make_async()` or `AsyncView(make_sync())`."""
     return make_async() if flavour == "async" else AsyncView(make_sync())
+
+
+@contextlib.asynccontextmanager
+async def open_client(flavour: str, **kwargs: Any) -> AsyncIterator[Any]:
+    """`get_client(**kwargs)`, or for "sync" `get_sync_client(**kwargs)` behind `AsyncView`;
+    closed on exit."""
+    from langgraph_client import get_client, get_sync_client
+
+    client = get_client(**kwargs) if flavour == "async" else AsyncView(get_sync_client(**kwargs))
+    async with client:
+        yield client
