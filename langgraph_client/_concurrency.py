@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Generator
 from typing import Any, TypeVar
 
-__all__ = ["StreamMixin", "is_running"]
+import httpx
+
+__all__ = ["StreamMixin", "close_under", "is_running"]
 
 _S = TypeVar("_S")
 
@@ -28,3 +30,8 @@ def is_running(gen: AsyncGenerator[Any, None]) -> bool:
     """True while a task is inside the generator: it cannot be closed from another task, only
     the response under it."""
     return bool(getattr(gen, "ag_running", False))
+
+
+async def close_under(response: httpx.Response) -> None:
+    """Close a response that another task is reading: that read then ends."""
+    await response.aclose()

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from . import _retry, _sse
-from ._concurrency import StreamMixin, is_running
+from ._concurrency import StreamMixin, close_under, is_running
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -119,7 +119,7 @@ class RunStream(StreamMixin):
             # Iterated from another task: close the response under it instead.
             self._core.closing = True
             if self._core.response is not None:
-                await self._core.response.aclose()
+                await close_under(self._core.response)
         elif gen is not None:
             await gen.aclose()
         elif self._core.response is not None:

@@ -24,7 +24,7 @@ from .._exceptions import (
 from .._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget
 from .._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
 from .._sse import SSEDecodeError, SSEDecoder
-from ._concurrency import StreamMixin, is_running
+from ._concurrency import StreamMixin, close_under, is_running
 from ._http import SyncHttpClient
 
 __all__ = [
@@ -121,7 +121,7 @@ class SyncRunStream(StreamMixin):
             # Iterated from another thread: close the response under it instead.
             self._core.closing = True
             if self._core.response is not None:
-                self._core.response.close()
+                close_under(self._core.response)
         elif gen is not None:
             gen.close()
         elif self._core.response is not None:
