@@ -24,6 +24,7 @@ __all__ = [
     "mode_for",
     "retry_after",
     "sleep",
+    "sync_sleep",
 ]
 
 RetryMode = Literal["safe", "connect"]
@@ -236,6 +237,11 @@ async def sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+def sync_sleep(seconds: float) -> None:
+    """Every wait of the sync client before a retry or a reconnect goes through here."""
+    time.sleep(seconds)
 
 
 # How long to keep reconnecting to a run
