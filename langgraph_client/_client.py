@@ -18,7 +18,7 @@ from ._config import (
     resolve_api_key,
 )
 from ._http import AsyncHttpClient
-from ._retry import DEFAULT_RECONNECT, ReconnectPolicy
+from ._retry import ReconnectPolicy
 from .runs import RunsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -150,7 +150,7 @@ def get_client(
     http_client: httpx.AsyncClient | None = None,
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
-    reconnect: ReconnectPolicy = DEFAULT_RECONNECT,
+    reconnect: ReconnectPolicy | None = None,
 ) -> Client:
     """A `Client` for the Agent Server at `url` (default http://localhost:8123).
 

@@ -64,7 +64,7 @@ class AsyncHttpClient(BaseHttpClient):
         http_client: httpx.AsyncClient | None,
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
-        reconnect: _retry.ReconnectPolicy = _retry.DEFAULT_RECONNECT,
+        reconnect: _retry.ReconnectPolicy | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,

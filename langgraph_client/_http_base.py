@@ -47,7 +47,7 @@ class BaseHttpClient:
         timeout: TimeoutTypes,
         max_retries: int,
         stream_idle_timeout: float | None,
-        reconnect: _retry.ReconnectPolicy = _retry.DEFAULT_RECONNECT,
+        reconnect: _retry.ReconnectPolicy | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -60,7 +60,7 @@ class BaseHttpClient:
         self._base_params = httpx.QueryParams(url.query) if url.query else None
         self.base_url = httpx.URL(str(url.copy_with(query=None, fragment=None)).rstrip("/"))
         self._api_key = _check_key(api_key)
-        self.reconnect = reconnect
+        self.reconnect = reconnect or _retry.DEFAULT_RECONNECT
         self.timeout = as_timeout(timeout)
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout

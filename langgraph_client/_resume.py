@@ -1,27 +1,50 @@
-"""Resume bookkeeping for a stream of events with ids, and the reconnect budget. Pure: no I/O.
+"""Resume bookkeeping for a stream of events with ids. Pure: no I/O.
 
 Ids are not unique on every server (the in-memory one stamps `<ms>-0`, shared by all events of a
 millisecond) and a replay starts strictly after the id it is given. So a resume goes from the
 distinct id *before* the last one delivered, and skips the events already delivered under the
-last id when the server sends them again.
+last id when the server sends them again; any event older than the last one delivered is a
+replay too, and is dropped.
+
+How long to keep reconnecting is `_retry.ReconnectPolicy`'s business (re-exported here).
 """
 
 from __future__ import annotations
 
-from . import _retry
+from ._retry import ReconnectBudget, ReconnectPolicy
 
-__all__ = ["DEFAULT_MAX_RECONNECTS", "ReconnectBudget", "ResumeTracker"]
+__all__ = ["ReconnectBudget", "ReconnectPolicy", "ResumeTracker", "is_older"]
 
-DEFAULT_MAX_RECONNECTS = 5
+
+def _numeric(event_id: str) -> tuple[int, int] | None:
+    head, sep, tail = event_id.partition("-")
+    if sep and head.isdigit() and tail.isdigit():
+        return int(head), int(tail)
+    return None
+
+
+def is_older(event_id: str, than: str) -> bool:
+    """Whether `event_id` comes before `than`: `<ms>-<seq>` ids by number (Redis stream ids,
+    whose sequence can reach two digits), anything else by its text, as the in-memory server
+    compares them (the two agree on its `<ms>-0` ids)."""
+    a, b = _numeric(event_id), _numeric(than)
+    if a is not None and b is not None:
+        return a < b
+    return event_id < than
 
 
 class ResumeTracker:
     """Which event ids a stream delivered, and where its next connection must start.
 
     `replays_all`: the endpoint takes `Last-Event-ID: -1` as "from the start".
+    `live`: the stream began without `Last-Event-ID` on a join, so it sees the run from the
+    moment it joined: until its first event, a resume joins live again (a replay from `-1`
+    would deliver the run's past).
     """
 
-    def __init__(self, last_event_id: str | None = None, *, replays_all: bool = True) -> None:
+    def __init__(
+        self, last_event_id: str | None = None, *, replays_all: bool = True, live: bool = False
+    ) -> None:
         self.initial_last_id = last_event_id
         """The id the stream began after (a join's `last_event_id`), counted as delivered."""
         self.last_id = last_event_id
@@ -29,20 +52,24 @@ class ResumeTracker:
         self.delivered = 0
         """Parts delivered so far, with or without an id."""
         self.replays_all = replays_all
+        self.live = live and last_event_id is None
         self._last_id_count = 0  # events delivered carrying `last_id`
         self._prev_id: str | None = None  # the distinct id delivered before `last_id`
         self._skip = 0  # replayed events under `last_id` still to drop after a resume
 
     def accept(self, event_id: str) -> bool:
         """Record an event's id; False for a replayed event that was delivered already."""
-        if event_id == self.last_id:
+        last = self.last_id
+        if event_id == last:
             if self._skip:
                 self._skip -= 1
                 return False
             self._last_id_count += 1
+        elif last is not None and self._last_id_count and is_older(event_id, last):
+            return False  # older than what was delivered: a replay (from `-1`, or a race)
         else:
             self._skip = 0
-            self._prev_id, self.last_id, self._last_id_count = self.last_id, event_id, 1
+            self._prev_id, self.last_id, self._last_id_count = last, event_id, 1
         return True
 
     @property
@@ -51,36 +78,19 @@ class ResumeTracker:
         return self.last_id is not None or not self.delivered
 
     def resume_after(self) -> str | None:
-        """The `Last-Event-ID` of the next connection (`None`: send none). From now on the
-        events under the last id that the replay repeats are skipped."""
-        after = self.last_id
-        if self._last_id_count and (self._prev_id or self.replays_all):
-            after = self._prev_id or "-1"
+        """The `Last-Event-ID` of the next connection (`None`: send none, join live). From now
+        on the events under the last id that the replay repeats are skipped."""
+        if not self._last_id_count:
+            # Nothing delivered with an id: after the id the stream began after, else live
+            # again for a live join, else from the start.
+            if self.last_id is not None or self.live or not self.replays_all:
+                return self.last_id
+            return "-1"
+        if self._prev_id is not None:
             self._skip = self._last_id_count
-        return after
-
-
-class ReconnectBudget:
-    """Reconnect attempts with backoff. The budget is per break: attempts since the last event,
-    so a long run behind a proxy that cuts every connection after a while survives any number
-    of such cuts."""
-
-    def __init__(self, max_reconnects: int = DEFAULT_MAX_RECONNECTS) -> None:
-        self.max_reconnects = max_reconnects
-        self.attempts = 0
-        """Reconnect attempts since the stream last made progress."""
-        self.reconnects = 0
-        """Every reconnect attempt over the stream's life."""
-
-    def progress(self) -> None:
-        """A new event arrived: the next break gets a fresh budget."""
-        self.attempts = 0
-
-    def next_delay(self) -> float | None:
-        """Seconds to wait before the next attempt, or `None` when the budget is spent."""
-        if self.attempts >= self.max_reconnects:
-            return None
-        delay = _retry.backoff(self.attempts)
-        self.attempts += 1
-        self.reconnects += 1
-        return delay
+            return self._prev_id
+        if self.replays_all:
+            # Everything again; what came before the last id is dropped by `accept`.
+            self._skip = self._last_id_count
+            return "-1"
+        return self.last_id

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import httpx
@@ -239,9 +240,13 @@ async def sleep(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-def sync_sleep(seconds: float) -> None:
-    """Every wait of the sync client before a retry or a reconnect goes through here."""
-    time.sleep(seconds)
+def sync_sleep(seconds: float, until: threading.Event | None = None) -> None:
+    """Every wait of the sync client before a retry or a reconnect goes through here; a wait
+    `until` an event ends early when another thread sets it (a stream closed meanwhile)."""
+    if until is None:
+        time.sleep(seconds)
+    else:
+        until.wait(seconds)
 
 
 # How long to keep reconnecting to a run
@@ -286,6 +291,19 @@ class ReconnectPolicy:
         """A fresh budget for one stream or call, on `clock` (default: `_retry.now`)."""
         return ReconnectBudget(self, clock or now)
 
+    @staticmethod
+    def choose(
+        client: ReconnectPolicy, call: ReconnectPolicy | None, max_reconnects: int | None
+    ) -> ReconnectPolicy:
+        """The policy of one call: the call's own, else the client's; `max_reconnects` (the 0.1
+        argument) adds a bound on attempts per break."""
+        policy = call if call is not None else client
+        if max_reconnects is None:
+            return policy
+        if max_reconnects < 0:
+            raise ValueError("max_reconnects must be >= 0")
+        return replace(policy, max_attempts=max_reconnects)
+
 
 DEFAULT_RECONNECT = ReconnectPolicy()
 
@@ -306,6 +324,11 @@ class ReconnectBudget:
         self.total = 0
         """Attempts over the budget's whole life."""
         self._since: float | None = None
+
+    @property
+    def reconnects(self) -> int:
+        """Every attempt over the budget's life (`total`)."""
+        return self.total
 
     def progress(self) -> None:
         """Something arrived: the next failure gets a fresh budget."""

@@ -19,7 +19,7 @@ from .._config import (
     TimeoutTypes,
     resolve_api_key,
 )
-from .._retry import DEFAULT_RECONNECT, ReconnectPolicy
+from .._retry import ReconnectPolicy
 from ._http import SyncHttpClient
 from .runs import SyncRunsClient
 
@@ -152,7 +152,7 @@ def get_sync_client(
     http_client: httpx.Client | None = None,
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
-    reconnect: ReconnectPolicy = DEFAULT_RECONNECT,
+    reconnect: ReconnectPolicy | None = None,
 ) -> SyncClient:
     """A `SyncClient` for the Agent Server at `url` (default http://localhost:8123).
 

@@ -66,7 +66,7 @@ class SyncHttpClient(BaseHttpClient):
         http_client: httpx.Client | None,
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
-        reconnect: _retry.ReconnectPolicy = _retry.DEFAULT_RECONNECT,
+        reconnect: _retry.ReconnectPolicy | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,

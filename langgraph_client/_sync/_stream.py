@@ -18,17 +18,16 @@ from .._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
-    StreamLostError,
+    ReconnectExhaustedError,
     transport_error,
 )
-from .._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget
+from .._resume import ReconnectBudget, ReconnectPolicy
 from .._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
 from .._sse import SSEDecodeError, SSEDecoder
-from ._concurrency import StreamMixin, close_under, is_running
+from ._concurrency import Interrupter, StreamClosed, StreamMixin, close_under, is_running
 from ._http import SyncHttpClient
 
 __all__ = [
-    "DEFAULT_MAX_RECONNECTS",
     "OnReconnect",
     "RunEvents",
     "RunMetadata",
@@ -61,9 +60,9 @@ class SyncRunStream(StreamMixin):
         events: StreamEvents,
         *,
         on_reconnect: OnReconnect | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
-        budget = ReconnectBudget(max_reconnects)
+        budget = (reconnect or http.reconnect).start()
         self._core = _StreamCore(http, request, events, budget, on_reconnect)
         self._gen: Generator[StreamPart, None, None] | None = None
         self._closed = False
@@ -89,6 +88,13 @@ class SyncRunStream(StreamMixin):
     def reconnects(self) -> int:
         """How many times the stream was resumed after a break."""
         return self._core.budget.reconnects
+
+    @property
+    def attempt(self) -> int | None:
+        """The run's attempt as of the last part yielded, from its `metadata` events: 1 for the
+        first run, 2 after a worker died and another restarted the run from its last checkpoint
+        (what follows repeats that step, under new ids). `None` until a `metadata` event."""
+        return self._core.attempt
 
     @property
     def last_event_id(self) -> str | None:
@@ -117,8 +123,10 @@ class SyncRunStream(StreamMixin):
         self._closed = True
         gen = self._gen
         if gen is not None and is_running(gen):
-            # Iterated from another thread: close the response under it instead.
+            # Iterated from another thread: close the response under it, and stop it if it is
+            # connecting or waiting to reconnect.
             self._core.closing = True
+            self._core.interrupter.close()
             if self._core.response is not None:
                 close_under(self._core.response)
         elif gen is not None:
@@ -170,11 +178,16 @@ class _StreamCore:
         self.initial_last_id = events.last_event_id
         self.response: httpx.Response | None = None
         self.yielded: StreamPart | None = None
+        self.attempt: int | None = None
         self.closing = False  # set by `SyncRunStream.close()` from another thread
+        self.interrupter = Interrupter()
 
     def parts(self) -> Generator[StreamPart, None, None]:
+        try:
+            response = self.interrupter.run(self._http.send(self.request))
+        except StreamClosed:
+            return  # closed by `close()` from another thread before it connected
         events, budget = self.events, self.budget
-        response = self._http.send(self.request)
         while True:
             self.response = response
             try:
@@ -185,11 +198,15 @@ class _StreamCore:
                     if parts:
                         budget.progress()
                         for part in parts:
+                            if part[0] == "metadata":
+                                self._saw_metadata(part)
                             self.yielded = part
                             yield part
                     if events.failure is not None:
                         raise events.failure
                 for part in events.convert(decoder.flush()):
+                    if part[0] == "metadata":
+                        self._saw_metadata(part)
                     self.yielded = part
                     yield part
                 if events.failure is not None:
@@ -205,37 +222,53 @@ class _StreamCore:
                 ) from None
             finally:
                 response.close()
-            response = self._reconnect(failure)
+            try:
+                response = self._reconnect(failure)
+            except StreamClosed:
+                return  # closed by `close()` from another thread while reconnecting
+
+    def _saw_metadata(self, part: StreamPart) -> None:
+        data = part[1]
+        if isinstance(data, dict) and isinstance(data.get("attempt"), int):
+            self.attempt = data["attempt"]
 
     def _reconnect(self, failure: httpx.TransportError) -> httpx.Response:
         """Reopen the stream where `events` says, within the reconnect budget."""
+        if self.closing:
+            raise StreamClosed
         request = self.events.resume_request()
         if request is None:
             raise transport_error(failure, self.request) from failure
+        budget = self.budget
         while True:
             last_id = self.events.last_event_id
-            delay = self.budget.next_delay()
+            delay = budget.next_delay()
             if delay is None:
-                raise StreamLostError(
-                    f"stream lost after {self.budget.attempts} reconnect attempts without a new "
-                    f"event (last event id {last_id}): {failure!r}",
+                run = self.events.run or {}
+                raise ReconnectExhaustedError(
+                    f"stream lost: {budget.attempts} reconnect attempts in {budget.waited:.1f}s "
+                    f"without a new event (run {run.get('run_id')}, last event id {last_id}): "
+                    f"{failure!r}",
                     request=request,
+                    run_id=run.get("run_id"),
+                    thread_id=run.get("thread_id"),
                     last_event_id=last_id,
-                    attempts=self.budget.attempts,
+                    attempts=budget.attempts,
+                    waited=budget.waited,
                 ) from failure
             logger.debug(
-                "stream broke (%r); resuming after event %s in %.2fs (attempt %d of %d)",
+                "stream broke (%r); resuming after event %s in %.2fs (attempt %d, %.1fs so far)",
                 failure,
                 last_id,
                 delay,
-                self.budget.attempts,
-                self.budget.max_reconnects,
+                budget.attempts,
+                budget.waited,
             )
             if self._on_reconnect is not None:
-                self._on_reconnect(self.budget.attempts, last_id)
-            _retry.sync_sleep(delay)
+                self._on_reconnect(budget.attempts, last_id)
+            self.interrupter.sleep(delay)
             try:
-                return self._http.send(request, max_retries=0)
+                return self.interrupter.run(self._http.send(request, max_retries=0))
             except APIConnectionError as exc:
                 cause = exc.__cause__
                 if isinstance(cause, httpx.TransportError):

@@ -102,9 +102,12 @@ def other(_other_session: FaultServer) -> Iterator[FaultServer]:
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries and reconnects wait ~10 ms instead of 0.5 s to 8 s."""
+    """Retries and reconnects wait ~10 ms instead of 0.5 s to 8 s, and a client's default
+    reconnect budget is 2 s instead of 90 s."""
     monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.01)
     monkeypatch.setattr(_retry, "MAX_DELAY", 0.02)
+    fast = _retry.ReconnectPolicy(max_wait=2.0, initial_delay=0.01, max_delay=0.02)
+    monkeypatch.setattr(_retry, "DEFAULT_RECONNECT", fast)
 
 
 @pytest.fixture

@@ -199,6 +199,8 @@ async def mock(flavour: str) -> AsyncIterator[MockFactory]:
 def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Retries and reconnects without waiting (backoff is 0)."""
     monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.0)
+    instant = _retry.ReconnectPolicy(max_wait=0.3, initial_delay=0.001, max_delay=0.001)
+    monkeypatch.setattr(_retry, "DEFAULT_RECONNECT", instant)
     yield
 
 

@@ -14,6 +14,8 @@ from langgraph_client import APIStatusError, BadRequestError
 
 from .conftest import API_KEY, MockFactory, sse, sse_response
 
+pytestmark = pytest.mark.both_clients
+
 OTHER_KEY = "sk-OTHER-987"
 
 
@@ -59,8 +61,7 @@ async def test_a_call_parameter_of_the_same_name_wins(mock: MockFactory) -> None
 
 async def test_base_url_query_is_not_in_the_client_repr_url(mock: MockFactory) -> None:
     client, _ = mock(ok, url="http://h/api?tenant=t1")
-    assert "http://h/api" in repr(client)
-    assert str(client.http.base_url) == "http://h/api"
+    assert "url='http://h/api'" in repr(client)
 
 
 # Bug 7: `with_options(headers={"x-api-key": ...})` used to be overridden by the client's key.
@@ -79,7 +80,6 @@ async def test_with_options_key_replaces_the_clients_key(mock: MockFactory, name
         [OTHER_KEY],
         [API_KEY],  # the original keeps its own
     ]
-    assert other.http.has_api_key
 
 
 async def test_with_options_can_set_a_key_on_a_client_without_one(mock: MockFactory) -> None:

@@ -24,6 +24,8 @@ from tests.faultserver import SSEEvent, replay
 
 from .conftest import MockFactory, RecordingStream, sse_response
 
+pytestmark = pytest.mark.both_clients
+
 PHASE_2 = "issue 8 phase 2: wired into runs.py/_stream.py after the sync client's refactor"
 RUN = [
     SSEEvent("metadata", {"run_id": "R", "attempt": 1}, "1700000000000-0"),
@@ -43,6 +45,9 @@ class FakeTime:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
+        self.sync_sleep(seconds)
+
+    def sync_sleep(self, seconds: float, until: Any = None) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
 
@@ -52,6 +57,7 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     ft = FakeTime()
     monkeypatch.setattr(_retry, "now", ft.clock)
     monkeypatch.setattr(_retry, "sleep", ft.sleep)
+    monkeypatch.setattr(_retry, "sync_sleep", ft.sync_sleep)
     return ft
 
 
@@ -87,7 +93,6 @@ class StreamRun:
         return sse_response(*[e.encode() for e in events], headers=location)
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_stream_outlasts_a_75_s_outage_by_default(
     mock: MockFactory, fake_time: FakeTime
 ) -> None:
@@ -105,7 +110,6 @@ async def test_stream_outlasts_a_75_s_outage_by_default(
     assert calls[0] == (1, RUN[2].id) and len(calls) == server.refused + 1
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_stream_gives_up_after_the_budget_with_a_typed_error(
     mock: MockFactory, fake_time: FakeTime
 ) -> None:
@@ -121,7 +125,6 @@ async def test_stream_gives_up_after_the_budget_with_a_typed_error(
     assert isinstance(exc, StreamLostError) and isinstance(exc, APIConnectionError)
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 @pytest.mark.parametrize("where", ["client", "call"])
 async def test_stream_policy_set_on_the_client_or_the_call(
     mock: MockFactory, fake_time: FakeTime, where: str
@@ -172,7 +175,6 @@ class WaitRun:
         return httpx.Response(404, json={"detail": "no such route"})
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 @pytest.mark.parametrize("on_disconnect", [None, "continue", "cancel"])
 async def test_wait_rejoins_through_an_outage_and_returns_the_result(
     mock: MockFactory, fake_time: FakeTime, on_disconnect: Any
@@ -183,7 +185,6 @@ async def test_wait_rejoins_through_an_outage_and_returns_the_result(
     assert run.seen.count("POST /threads/T/runs/wait") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_wait_whose_run_the_server_cancelled_raises_that(
     mock: MockFactory, fake_time: FakeTime
 ) -> None:
@@ -194,7 +195,6 @@ async def test_wait_whose_run_the_server_cancelled_raises_that(
     assert info.value.status == "interrupted"
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_stateless_wait_whose_thread_is_gone_is_not_a_failure(
     mock: MockFactory, fake_time: FakeTime
 ) -> None:
@@ -206,7 +206,6 @@ async def test_stateless_wait_whose_thread_is_gone_is_not_a_failure(
     assert (info.value.run_id, info.value.thread_id) == ("R", "TMP")
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_wait_gives_up_after_the_budget(mock: MockFactory, fake_time: FakeTime) -> None:
     client, _ = mock(Outage(fake_time, 10_000.0, WaitRun("success")))
     with pytest.raises(ReconnectExhaustedError) as info:
@@ -234,7 +233,6 @@ class JoinRun:
         return httpx.Response(200, json={"run_id": "R", "thread_id": "T", "status": "success"})
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_join_rejoins_through_an_outage(mock: MockFactory, fake_time: FakeTime) -> None:
     run = JoinRun()
     client, _ = mock(Outage(fake_time, 70.0, run))
@@ -243,7 +241,6 @@ async def test_join_rejoins_through_an_outage(mock: MockFactory, fake_time: Fake
     assert run.joins == 2 and len(calls) >= 10
 
 
-@pytest.mark.xfail(strict=True, reason=PHASE_2)
 async def test_join_gives_up_after_the_budget(mock: MockFactory, fake_time: FakeTime) -> None:
     client, _ = mock(Outage(fake_time, 10_000.0, JoinRun()))
     with pytest.raises(ReconnectExhaustedError) as info:

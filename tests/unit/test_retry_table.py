@@ -14,7 +14,9 @@ import pytest
 from langgraph_client import APIConnectionError, InternalServerError, _retry
 from langgraph_client._paths import path as fill
 
-from .conftest import HOSTILE_IDS, MockFactory
+from .conftest import HOSTILE_IDS, MockFactory, RecordingStream
+
+pytestmark = pytest.mark.both_clients
 
 SPEC = Path("/work/shared/agent-server/openapi.json")
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -176,14 +178,12 @@ async def test_client_sends_what_the_table_says(
 async def test_a_broken_2xx_body_is_resent_only_where_safe(
     mock: MockFactory, no_retry_delay: None
 ) -> None:
-    class Broken(httpx.AsyncByteStream):
-        async def __aiter__(self) -> Any:
-            yield b'{"assistant_id": "A", "ver'
-            raise httpx.ReadError("connection reset")
-
     def handler(request: httpx.Request) -> httpx.Response:
         if len(requests) == 1:
-            return httpx.Response(200, stream=Broken(), headers={"content-type": "x/json"})
+            broken = RecordingStream(
+                [b'{"assistant_id": "A", "ver'], error=httpx.ReadError("reset")
+            )
+            return httpx.Response(200, stream=broken, headers={"content-type": "x/json"})
         return httpx.Response(200, json={"assistant_id": "A"})
 
     client, requests = mock(handler, max_retries=2)
