@@ -18,11 +18,6 @@ async def client(server_url: str) -> AsyncIterator[Client]:
         yield c
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 8 phase 2: the fix lives in runs.py, restructured by the sync client",
-)
 async def test_join_stream_with_two_modes_gets_both(client: Client) -> None:
     thread = str(uuid.uuid4())
     modes = ["values", "updates"]

@@ -108,8 +108,6 @@ async def test_resumable_stream_survives_the_outage(client: Client, proxy: Cutta
 async def test_wait_survives_the_outage(
     client: Client, proxy: CuttableProxy, on_disconnect: str | None
 ) -> None:
-    if on_disconnect is None:
-        pytest.xfail("issue 8 phase 2: wait rejoins for everyone")
     outage = Outage(proxy, OUTAGE)
 
     async def take_down() -> None:
@@ -129,7 +127,6 @@ async def test_wait_survives_the_outage(
     report("wait", outage.recovery(done))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 phase 2: join rejoins like wait")
 async def test_join_survives_the_outage(client: Client, proxy: CuttableProxy) -> None:
     thread = str(uuid.uuid4())
     run = await client.runs.create(thread, "agent", input=INPUT, if_not_exists="create")
