@@ -15,7 +15,7 @@ pytest_plugin`; see docs/testing.md.
 """
 
 from ._fake import FakeAgentServer
-from ._script import UNSET, Event, RecordedRequest, RecordedRun, Script
+from ._script import UNSET, Event, RecordedRequest, RecordedRun, Script, message_chunks
 from ._server import AgentServer, ServerError, running_server
 from ._transport import AsyncFakeTransport, FakeTransport
 
@@ -30,5 +30,6 @@ __all__ = [
     "RecordedRun",
     "Script",
     "ServerError",
+    "message_chunks",
     "running_server",
 ]

@@ -275,9 +275,9 @@ class FakeAgentServer:
           `metadata` comes first by itself). Names are stream modes (`values`, `updates`,
           `custom`, `messages`, `messages/partial`, ...), `mode|node:task` for subgraphs.
           A callable gets the `RecordedRun` (its `input`, `command`) and returns them.
-        - `result`: the run's final values (what `wait`/`join` return and the thread keeps);
-          a callable gets the `RecordedRun`. A `values` event with it ends the stream unless
-          `events` has `values` events of its own.
+        - `result`: the run's final values (what `wait`/`join` return and the thread keeps;
+          default: the last `values` event); a callable gets the `RecordedRun`. A `values`
+          event with it ends the stream unless `events` has `values` events of its own.
         - `error`: the run fails: an exception or `(type, message)`; streams end with an
           `error` event, `wait` returns `{"__error__": ...}` (the client raises `RunFailedError`).
         - `interrupt`: the run stops at an interrupt with this value (`__interrupt__` in the
@@ -828,6 +828,8 @@ class FakeAgentServer:
         run_id = record["run_id"]
         scripted = list(script.events(record) if callable(script.events) else script.events)
         result = script.result(record) if callable(script.result) else script.result
+        if result is None:  # the last values event is the run's output
+            result = next((data for name, data in reversed(scripted) if name == "values"), None)
         interrupts = None
         if script.interrupt is not UNSET:
             interrupts = [{"value": script.interrupt, "id": uuid.uuid4().hex}]

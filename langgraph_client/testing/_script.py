@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
@@ -15,6 +16,7 @@ __all__ = [
     "RecordedRun",
     "RunEndpoint",
     "Script",
+    "message_chunks",
 ]
 
 RunEndpoint = Literal["wait", "stream", "create"]
@@ -138,3 +140,36 @@ def error_pair(error: BaseException | tuple[str, str] | str) -> tuple[str, str]:
         return "Exception", error
     kind, message = error
     return str(kind), str(message)
+
+
+def message_chunks(
+    tokens: Sequence[str], *, node: str = "model", message_id: str | None = None
+) -> list[Event]:
+    """Token-by-token `messages` events (stream mode `messages-tuple`), shaped like the
+    server's: `[AIMessageChunk dict, metadata dict]` per token, all with one message id.
+
+        fake.on_run("chat", events=message_chunks(["Hel", "lo"]), result={...})
+    """
+    message_id = message_id or f"lc_run--{uuid.uuid4()}"
+    metadata = {"langgraph_node": node, "langgraph_step": 1}
+    return [
+        (
+            "messages",
+            [
+                {
+                    "content": token,
+                    "additional_kwargs": {},
+                    "response_metadata": {},
+                    "type": "AIMessageChunk",
+                    "name": None,
+                    "id": message_id,
+                    "tool_calls": [],
+                    "invalid_tool_calls": [],
+                    "usage_metadata": None,
+                    "tool_call_chunks": [],
+                },
+                dict(metadata),
+            ],
+        )
+        for token in tokens
+    ]
