@@ -281,8 +281,8 @@ class FakeAgentServer:
         - `error`: the run fails: an exception or `(type, message)`; streams end with an
           `error` event, `wait` returns `{"__error__": ...}` (the client raises `RunFailedError`).
         - `interrupt`: the run stops at an interrupt with this value (`__interrupt__` in the
-          values; the thread becomes `interrupted`); resume it with a run whose `command` is
-          `{"resume": ...}`, scripted by another `on_run`.
+          values; the thread becomes `interrupted`; a callable gets the `RecordedRun`); resume
+          it with a run whose `command` is `{"resume": ...}`, scripted by another `on_run`.
         - `interval`: seconds before each event and before the end (a run that takes time).
         - `times`: how many runs this script plays (`None`: all); `match(run)` picks runs.
 
@@ -832,7 +832,9 @@ class FakeAgentServer:
             result = next((data for name, data in reversed(scripted) if name == "values"), None)
         interrupts = None
         if script.interrupt is not UNSET:
-            interrupts = [{"value": script.interrupt, "id": uuid.uuid4().hex}]
+            value = script.interrupt
+            value = value(record) if callable(value) else value
+            interrupts = [{"value": value, "id": uuid.uuid4().hex}]
         step = max(script.interval, 0.0)
         timed: list[tuple[str, Any, float]] = [
             ("metadata", {"run_id": run_id, "attempt": 1}, start)
