@@ -15,7 +15,15 @@ pytest_plugin`; see docs/testing.md.
 """
 
 from ._fake import FakeAgentServer
-from ._script import UNSET, Event, RecordedRequest, RecordedRun, Script, message_chunks
+from ._script import (
+    UNSET,
+    Event,
+    Pause,
+    RecordedRequest,
+    RecordedRun,
+    Script,
+    message_chunks,
+)
 from ._server import AgentServer, ServerError, running_server
 from ._transport import AsyncFakeTransport, FakeTransport
 
@@ -26,6 +34,7 @@ __all__ = [
     "Event",
     "FakeAgentServer",
     "FakeTransport",
+    "Pause",
     "RecordedRequest",
     "RecordedRun",
     "Script",

@@ -8,7 +8,6 @@ measured on langgraph-api 0.16.7.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 import uuid
@@ -22,12 +21,13 @@ import orjson
 
 from ._script import (
     UNSET,
-    Event,
     Fault,
+    Pause,
     RecordedRequest,
     RecordedRun,
     RunEndpoint,
     Script,
+    Step,
     error_pair,
 )
 from ._timeline import (
@@ -206,7 +206,9 @@ class FakeAgentServer:
         self._scripts: list[Script] = []
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
-        self._ids = itertools.count(1_700_000_000_000)
+        # Event ids are the server's `<milliseconds>-0`: every event of one millisecond
+        # shares its id, and a replay after an id skips the others that carry it.
+        self._epoch_ms = int(time.time() * 1000) - int(clock() * 1000)
 
     # ------------------------------------------------------------------ setting the scene
 
@@ -261,7 +263,7 @@ class FakeAgentServer:
         self,
         assistant: str = "*",
         *,
-        events: Sequence[Event] | Callable[[RecordedRun], Sequence[Event]] = (),
+        events: Sequence[Step] | Callable[[RecordedRun], Sequence[Step]] = (),
         result: Any = None,
         error: BaseException | tuple[str, str] | str | None = None,
         interrupt: Any = UNSET,
@@ -274,6 +276,7 @@ class FakeAgentServer:
         - `events`: `(name, data)` pairs streamed in order (filtered by the run's stream modes;
           `metadata` comes first by itself). Names are stream modes (`values`, `updates`,
           `custom`, `messages`, `messages/partial`, ...), `mode|node:task` for subgraphs.
+          A `Pause(seconds)` among them makes the run take that long before the next one.
           A callable gets the `RecordedRun` (its `input`, `command`) and returns them.
         - `result`: the run's final values (what `wait`/`join` return and the thread keeps;
           default: the last `values` event); a callable gets the `RecordedRun`. A `values`
@@ -789,6 +792,9 @@ class FakeAgentServer:
         self._runs[run_id] = run
         return self._run_reply(endpoint, run, now)
 
+    def _event_id(self, at: float) -> str:
+        return f"{self._epoch_ms + int(at * 1000)}-0"
+
     def _make_room(self, thread_id: str, strategy: str, now: float) -> float:
         """Apply the multitask strategy to a busy thread; return when the new run starts."""
         busy = self._busy_runs(thread_id, now)
@@ -829,20 +835,23 @@ class FakeAgentServer:
         scripted = list(script.events(record) if callable(script.events) else script.events)
         result = script.result(record) if callable(script.result) else script.result
         if result is None:  # the last values event is the run's output
-            result = next((data for name, data in reversed(scripted) if name == "values"), None)
+            values = [e[1] for e in scripted if not isinstance(e, Pause) and e[0] == "values"]
+            result = values[-1] if values else None
         interrupts = None
         if script.interrupt is not UNSET:
             value = script.interrupt
             value = value(record) if callable(value) else value
             interrupts = [{"value": value, "id": uuid.uuid4().hex}]
         step = max(script.interval, 0.0)
-        timed: list[tuple[str, Any, float]] = [
-            ("metadata", {"run_id": run_id, "attempt": 1}, start)
-        ]
+        metadata = {"run_id": run_id, "attempt": 1}
+        timed: list[tuple[str, Any, float]] = [("metadata", metadata, start)]
         at = start
-        for name, data in scripted:
+        for item in scripted:
+            if isinstance(item, Pause):
+                at += max(item.seconds, 0.0)
+                continue
             at += step
-            timed.append((name, data, at))
+            timed.append((item[0], item[1], at))
         end = at + step
         final: list[tuple[str, Any]] = []
         if script.error is not None:
@@ -851,13 +860,13 @@ class FakeAgentServer:
             marker = [{**i, "response_schema": None} for i in interrupts]
             final.append(("updates", {"__interrupt__": marker}))
             final.append(("values", {**(result or {}), "__interrupt__": marker}))
-        elif result is not None and not any(n == "values" for n, _ in scripted):
+        elif result is not None and not any(name == "values" for name, _, _ in timed):
             final.append(("values", result))
         timed += [(name, data, end) for name, data in final]
         subgraphs = bool(body.get("stream_subgraphs"))
         resumable = bool(body.get("stream_resumable"))
         events = [
-            TimedEvent(name, data, at, f"{next(self._ids)}-0" if resumable else None)
+            TimedEvent(name, data, at, self._event_id(at) if resumable else None)
             for name, data, at in timed
             if _mode_matches(name, modes, subgraphs)
         ]

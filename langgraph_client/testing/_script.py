@@ -12,6 +12,7 @@ __all__ = [
     "UNSET",
     "Event",
     "Fault",
+    "Pause",
     "RecordedRequest",
     "RecordedRun",
     "RunEndpoint",
@@ -33,6 +34,17 @@ UNSET: Any = _Unset()
 Event = tuple[str, Any]
 """One scripted stream event: `(name, data)`, e.g. `("updates", {"node": {...}})`. Subgraph
 events carry their namespace in the name: `("updates|inner:1", {...})`."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """In a script's `events`: the run takes this many seconds before its next event."""
+
+    seconds: float
+
+
+Step = Event | Pause
+"""An item of a script's `events`."""
 
 
 class RecordedRun(TypedDict):
@@ -88,7 +100,7 @@ class Script:
     """How the runs of one assistant play out (made by `FakeAgentServer.on_run`)."""
 
     assistant: str
-    events: Sequence[Event] | Callable[[RecordedRun], Sequence[Event]] = ()
+    events: Sequence[Step] | Callable[[RecordedRun], Sequence[Step]] = ()
     result: Any = None
     error: tuple[str, str] | None = None
     interrupt: Any = UNSET

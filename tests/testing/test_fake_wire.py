@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import httpx
 import orjson
 import pytest
 
-from langgraph_client.testing import FakeAgentServer
+from langgraph_client.testing import FakeAgentServer, Pause
 
 RUN = {"assistant_id": "agent", "input": {"messages": [{"role": "user", "content": "hi"}]}}
 
@@ -105,7 +106,8 @@ async def test_stream_framing_one_event_per_chunk_with_crlf_and_id_after_data(
     parsed = events(chunks)
     assert [name for name, _, _ in parsed] == ["metadata", "updates", "custom"]
     ids = [event_id for _, _, event_id in parsed]
-    assert ids == sorted(ids) and len(set(ids)) == 3
+    # The server's ids are `<ms>-0`: events of one millisecond (here: all) share one.
+    assert all(re.fullmatch(r"\d{13}-0", i or "") for i in ids) and len(set(ids)) == 1
 
 
 async def test_ids_only_for_resumable_runs(fake: FakeAgentServer) -> None:
@@ -253,21 +255,39 @@ async def test_join_stream_minus_one_replays_everything(fake: FakeAgentServer) -
     assert [e[0] for e in events(chunks)] == ["metadata", "updates"]
 
 
-async def test_join_stream_resumes_strictly_after_the_id(fake: FakeAgentServer) -> None:
+async def test_join_stream_resumes_strictly_after_the_id() -> None:
+    fake = FakeAgentServer()
+    fake.add_assistant("agent")
+    fake.on_run(
+        "agent", events=[Pause(0.01), ("updates", {"a": 1}), Pause(0.01), ("custom", {"b": 2})]
+    )
     tid, rid = await background_run(fake, stream_resumable=True, stream_mode=["updates", "custom"])
+    await asyncio.sleep(0.05)
     url = f"/threads/{tid}/runs/{rid}/stream"
     _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": "-1"})
-    first_id = events(chunks)[0][2]
-    assert first_id is not None
-    _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": first_id})
+    ids = [e[2] for e in events(chunks)]
+    assert len(set(ids)) == 3 and ids == sorted(ids)
+    _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": ids[0] or ""})
     assert [e[0] for e in events(chunks)] == ["updates", "custom"]
-    last_id = events(chunks)[-1][2]
-    assert last_id is not None
-    for after in (last_id, "garbage"):
+    for after in (ids[2] or "", "garbage"):
         _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": after})
         assert chunks == []
     _, chunks = await raw(fake, "GET", url + "?stream_mode=custom", headers={"Last-Event-ID": "-1"})
     assert [e[0] for e in events(chunks)] == ["metadata", "custom"]
+
+
+async def test_resuming_after_a_shared_id_skips_the_others_that_carry_it(
+    fake: FakeAgentServer,
+) -> None:
+    # As on the in-memory server (WIRE_NOTES "Resume can lose events"): a client must resume
+    # from the id before a shared one.
+    tid, rid = await background_run(fake, stream_resumable=True, stream_mode=["updates", "custom"])
+    url = f"/threads/{tid}/runs/{rid}/stream"
+    _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": "-1"})
+    first, *rest = events(chunks)
+    assert [e[2] for e in rest] == [first[2], first[2]]
+    _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": first[2] or ""})
+    assert chunks == []
 
 
 async def test_join_stream_of_a_running_run_without_id_gets_live_events_only() -> None:
