@@ -254,3 +254,36 @@ async def test_dropped_wait_cancels_a_run_created_with_on_disconnect_cancel(
     with pytest.raises(APIConnectionError):
         await client.runs.wait(thread_id, "agent", input=HI, on_disconnect="cancel")
     assert fake.runs[0]["status"] == "interrupted"
+
+
+async def test_enqueue_runs_one_after_the_other(fake: FakeAgentServer, client: Client) -> None:
+    fake.on_run("agent", events=[("custom", {"i": 1})], interval=0.1)
+    thread_id = (await client.threads.create())["thread_id"]
+    first = await client.runs.create(thread_id, "agent", input=HI)
+    second = await client.runs.create(thread_id, "agent", input=HI)  # enqueue is the default
+    assert [r["status"] for r in fake.runs] == ["running", "pending"]
+    await client.runs.join(thread_id, second["run_id"])
+    assert [r["status"] for r in fake.runs] == ["success", "success"]
+    assert first["run_id"] != second["run_id"]
+
+
+async def test_interrupt_strategy_stops_the_current_run(
+    fake: FakeAgentServer, client: Client
+) -> None:
+    fake.on_run("agent", interval=0.5)
+    thread_id = (await client.threads.create())["thread_id"]
+    await client.runs.create(thread_id, "agent", input=HI)
+    await client.runs.create(thread_id, "agent", input=HI, multitask_strategy="interrupt")
+    assert [r["status"] for r in fake.runs] == ["interrupted", "running"]
+
+
+async def test_heartbeats_keep_a_quiet_stream_alive() -> None:
+    fake = FakeAgentServer(heartbeat=0.05)
+    fake.add_assistant("agent")
+    fake.on_run("agent", events=[("custom", 1)], interval=0.4)
+    async with fake.async_client() as http:
+        client = get_client(url="http://t", http_client=http, stream_idle_timeout=0.2)
+        stream = client.runs.stream(None, "agent", stream_mode="custom")
+        got = await parts(stream)
+    assert [name for name, _ in got] == ["metadata", "custom"]  # no break, though 0.4 s apart
+    assert stream.reconnects == 0
