@@ -18,7 +18,8 @@ import httpx
 from ._timeline import Feed
 
 if TYPE_CHECKING:
-    from ._fake import FakeAgentServer, Reply
+    from ._fake import FakeAgentServer
+    from ._wire import Reply
 
 __all__ = ["AsyncFakeTransport", "FakeTransport"]
 
