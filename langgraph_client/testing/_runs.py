@@ -105,6 +105,9 @@ class RunRoutes(FakeState):
         start = now
         if thread_id is not None:
             start = self._make_room(thread_id, body.get("multitask_strategy") or "enqueue", now)
+        after = body.get("after_seconds")
+        if isinstance(after, (int, float)) and after > 0:
+            start = max(start, now + after)
         run_id = str(uuid.uuid4())
         record: RecordedRun = {
             "run_id": run_id,
@@ -196,7 +199,7 @@ class RunRoutes(FakeState):
         elif interrupts is not None:
             marker = [{**i, "response_schema": None} for i in interrupts]
             final.append(("updates", {"__interrupt__": marker}))
-            final.append(("values", {**(result or {}), "__interrupt__": marker}))
+            final.append(("values", {**_mapping(result), "__interrupt__": marker}))
         elif result is not None and not any(name == "values" for name, _, _ in timed):
             final.append(("values", result))
         timed += [(name, data, end) for name, data in final]
@@ -359,7 +362,7 @@ class RunRoutes(FakeState):
             return {"__error__": {"error": run.error[0], "message": run.error[1]}}
         if run.record["status"] == "success" and run.interrupts:
             marker = [{**i, "response_schema": None} for i in run.interrupts]
-            return {**(run.result or {}), "__interrupt__": marker}
+            return {**_mapping(run.result), "__interrupt__": marker}
         if run.record["status"] == "success" and run.result is not None:
             return run.result
         thread = self._threads.get(run.thread_id)
@@ -377,3 +380,8 @@ class RunRoutes(FakeState):
         if run.record["status"] == "success" and run.interrupts:
             return {"__interrupt__": [dict(i) for i in run.interrupts]}
         return thread["values"] or {}
+
+
+def _mapping(values: Any) -> Mapping[str, Any]:
+    """Values that can carry `__interrupt__` beside them (a non-dict result cannot)."""
+    return values if isinstance(values, Mapping) else {}

@@ -152,7 +152,8 @@ class FakeState:
                 status = "interrupted" if run.interrupts else "idle"
                 if thread is not None:
                     if run.result is not None:
-                        thread["values"] = dict(run.result)
+                        result = run.result
+                        thread["values"] = dict(result) if isinstance(result, Mapping) else result
                     task = str(uuid.uuid4())
                     thread["interrupts"] = {task: run.interrupts} if run.interrupts else {}
             if thread is not None:

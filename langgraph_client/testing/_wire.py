@@ -100,7 +100,9 @@ def stream_modes(value: Any) -> list[str]:
     modes = [value] if isinstance(value, str) else list(value)
     for mode in modes:
         if mode not in STREAM_MODES:
-            raise WireError(422, f"{orjson.dumps(mode).decode()} is not a valid stream mode")
+            shown = orjson.dumps(mode).decode()
+            detail = f"{shown} is not valid under any of the schemas listed in the 'anyOf' keyword"
+            raise WireError(422, detail)
     return [str(m) for m in modes]
 
 

@@ -432,3 +432,30 @@ async def test_requests_are_recorded_with_the_key_redacted(fake: FakeAgentServer
     assert request.header("X-Other") == "o"
     assert request.header("x-api-key") == "***" and request.header("authorization") == "***"
     assert "sk-SECRET" not in repr(fake.requests)
+
+
+async def test_bad_stream_mode_is_a_422(fake: FakeAgentServer) -> None:
+    response, _ = await raw(fake, "POST", "/runs/stream", json={**RUN, "stream_mode": "bogus"})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith('"bogus" is not valid under any of the schemas')
+    assert fake.runs == []
+
+
+async def test_a_result_that_is_not_a_dict(fake: FakeAgentServer) -> None:
+    fake.add_assistant("lister")
+    fake.on_run("lister", result=[1, 2], interrupt="why?", times=1)
+    fake.on_run("lister", result=[3])
+    tid = fake.add_thread()["thread_id"]
+    body = {"assistant_id": "lister"}
+    _, chunks = await raw(fake, "POST", f"/threads/{tid}/runs/wait", json=body)
+    assert payload(chunks)["__interrupt__"][0]["value"] == "why?"
+    _, chunks = await raw(fake, "POST", f"/threads/{tid}/runs/wait", json=body)
+    assert payload(chunks) == [3] and fake.thread(tid)["values"] == [3]
+
+
+async def test_after_seconds_delays_the_start(fake: FakeAgentServer) -> None:
+    tid = fake.add_thread()["thread_id"]
+    await raw(fake, "POST", f"/threads/{tid}/runs", json={**RUN, "after_seconds": 0.2})
+    assert fake.runs[0]["status"] == "pending"
+    await asyncio.sleep(0.25)
+    assert fake.runs[0]["status"] == "success"
