@@ -64,6 +64,8 @@ free_port = _server.free_port
 class AgentServer(_server.AgentServer):  # type: ignore[misc,name-defined]
     """`langgraph_client.testing.AgentServer`, running this repo's pinned server by default."""
 
+    install_hint = "run scripts/bootstrap first"
+
     def __init__(self, config_dir: str | os.PathLike[str], **kwargs: Any) -> None:
         kwargs["langgraph_bin"] = kwargs.get("langgraph_bin") or SERVER_BIN
         super().__init__(config_dir, **kwargs)

@@ -97,6 +97,9 @@ def _ok(url: str) -> bool:
 class AgentServer:
     """One ``langgraph dev`` process serving the ``langgraph.json`` in ``config_dir``."""
 
+    install_hint = INSTALL_HINT
+    """What the error says to do when the ``langgraph`` CLI is missing."""
+
     def __init__(
         self,
         config_dir: str | os.PathLike[str],
@@ -150,7 +153,8 @@ class AgentServer:
             problem = f"no langgraph.json in {self.config_dir}"
         elif self.langgraph_bin is None or not os.access(self.langgraph_bin, os.X_OK):
             problem = (
-                f"`langgraph` not found ({self.langgraph_bin or 'none given'}): {INSTALL_HINT}"
+                f"`langgraph` not found ({self.langgraph_bin or 'not installed'}): "
+                f"{self.install_hint}"
             )
         if problem:
             self.stop()
