@@ -272,43 +272,35 @@ class FakeAgentServer(RunRoutes):
         params = parse_qs(query, keep_blank_values=True)
         lowered = {k.lower(): v for k, v in headers.items()}
         parsed: Any = None
+        bad_json = False
         if body:
             try:
                 parsed = orjson.loads(body)
             except orjson.JSONDecodeError:
-                parsed = None
+                bad_json = True
+        redacted = {k: ("***" if k in REDACTED_HEADERS else v) for k, v in lowered.items()}
         with self._lock:
             now = self.clock()
             fault = next((f for f in self._faults if f.matches(method, path)), None)
             if fault is not None:
                 fault.used += 1
-            if fault is not None and fault.kind == "status":
-                reply = Reply(
-                    fault.status,
-                    [("Content-Type", fault.content_type), *fault.headers.items()],
-                    fault.body,
-                )
-            else:
-                self._settle(now)
-                try:
-                    if body and parsed is None:
-                        raise WireError(422, "Request body is not valid JSON")
-                    reply = self._route(method, segments, params, lowered, parsed, now)
-                except WireError as exc:
-                    reply = json_reply(exc.status, {"detail": exc.detail})
-            self._requests.append(
-                RecordedRequest(
-                    method=method,
-                    path=path,
-                    query=params,
-                    json=parsed,
-                    headers={
-                        k: ("***" if k in REDACTED_HEADERS else v) for k, v in lowered.items()
-                    },
-                    body=body,
-                    status=reply.status,
-                )
-            )
+            status = 0  # recorded as such if a script's callable raises
+            try:
+                if fault is not None and fault.kind == "status":
+                    headers_out = [("Content-Type", fault.content_type), *fault.headers.items()]
+                    reply = Reply(fault.status, headers_out, fault.body)
+                else:
+                    self._settle(now)
+                    try:
+                        if bad_json:
+                            raise WireError(422, "Request body is not valid JSON")
+                        reply = self._route(method, segments, params, lowered, parsed, now)
+                    except WireError as exc:
+                        reply = json_reply(exc.status, {"detail": exc.detail})
+                status = reply.status
+            finally:
+                record = RecordedRequest(method, path, params, parsed, redacted, body, status)
+                self._requests.append(record)
         if fault is not None and fault.kind != "status":
             reply = with_fault(reply, fault)
         return reply

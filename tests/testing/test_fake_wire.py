@@ -459,3 +459,22 @@ async def test_after_seconds_delays_the_start(fake: FakeAgentServer) -> None:
     assert fake.runs[0]["status"] == "pending"
     await asyncio.sleep(0.25)
     assert fake.runs[0]["status"] == "success"
+
+
+async def test_a_script_that_raises_fails_the_call_and_is_still_recorded() -> None:
+    fake = FakeAgentServer()
+    fake.add_assistant("agent")
+
+    def broken(run: object) -> list[tuple[str, object]]:
+        raise LookupError("bug in the test's script")
+
+    fake.on_run("agent", events=broken)
+    with pytest.raises(LookupError, match="bug in the test's script"):
+        await raw(fake, "POST", "/runs/wait", json=RUN)
+    assert [(r.path, r.status) for r in fake.requests] == [("/runs/wait", 0)]
+
+
+async def test_a_body_that_is_not_json_is_a_422(fake: FakeAgentServer) -> None:
+    response, _ = await raw(fake, "POST", "/threads", content=b"{nope")
+    assert response.status_code == 422
+    assert fake.requests[0].json is None and fake.requests[0].body == b"{nope"
