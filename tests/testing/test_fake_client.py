@@ -1,7 +1,11 @@
-"""The async client against the fake: what a user's tests do with it, faults included."""
+"""Both clients against the fake: what a user's tests do with it, faults included.
+
+Marked `both_clients`: each test runs with the async client and with the generated sync client
+(over `fake.client()`, the sync transport), see tests/clients.py."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -17,9 +21,9 @@ from langgraph_client import (
     NotFoundError,
     RateLimitError,
     RunFailedError,
-    get_client,
 )
 from langgraph_client.testing import FakeAgentServer, message_chunks
+from tests.clients import open_client
 
 HI = {"messages": [{"role": "user", "content": "hi"}]}
 ECHO = {"messages": [*HI["messages"], {"role": "assistant", "content": "echo: hi"}]}
@@ -32,10 +36,25 @@ def fake() -> FakeAgentServer:
     return fake
 
 
+pytestmark = pytest.mark.both_clients
+
+
+@contextlib.asynccontextmanager
+async def connect(fake: FakeAgentServer, flavour: str, **kwargs: Any) -> AsyncIterator[Client]:
+    """A client of `flavour` wired to the fake (the sync one behind the async view)."""
+    kwargs.setdefault("api_key", "sk-SECRET")
+    http: Any = fake.async_client() if flavour == "async" else fake.client()
+    try:
+        async with open_client(flavour, url="http://agent.test", http_client=http, **kwargs) as c:
+            yield c
+    finally:
+        await http.aclose() if flavour == "async" else http.close()
+
+
 @pytest.fixture
-async def client(fake: FakeAgentServer) -> AsyncIterator[Client]:
-    async with fake.async_client() as http:
-        yield get_client(url="http://agent.test", http_client=http, api_key="sk-SECRET")
+async def client(fake: FakeAgentServer, flavour: str) -> AsyncIterator[Client]:
+    async with connect(fake, flavour) as client:
+        yield client
 
 
 async def parts(stream: Any) -> list[tuple[str, Any]]:
@@ -213,11 +232,12 @@ async def test_dropped_stream_resumes_exactly_once(fake: FakeAgentServer, client
     assert rejoin.header("last-event-id") is not None
 
 
-async def test_silent_stream_past_the_idle_timeout_resumes(fake: FakeAgentServer) -> None:
+async def test_silent_stream_past_the_idle_timeout_resumes(
+    fake: FakeAgentServer, flavour: str
+) -> None:
     fake.on_run("agent", events=[("custom", {"i": i}) for i in range(3)], interval=0.05)
     fake.stall(5, after_events=1, path="/threads/*/runs/stream")
-    async with fake.async_client() as http:
-        client = get_client(url="http://t", http_client=http, stream_idle_timeout=0.2)
+    async with connect(fake, flavour, stream_idle_timeout=0.2) as client:
         thread_id = (await client.threads.create())["thread_id"]
         start = time.monotonic()
         stream = client.runs.stream(thread_id, "agent", stream_mode="custom", stream_resumable=True)
@@ -226,10 +246,9 @@ async def test_silent_stream_past_the_idle_timeout_resumes(fake: FakeAgentServer
     assert stream.reconnects == 1 and time.monotonic() - start < 3
 
 
-async def test_stall_before_the_response_is_a_timeout(fake: FakeAgentServer) -> None:
+async def test_stall_before_the_response_is_a_timeout(fake: FakeAgentServer, flavour: str) -> None:
     fake.stall(5, after_events=None, path="/threads/*", times=None)
-    async with fake.async_client() as http:
-        client = get_client(url="http://t", http_client=http, timeout=0.2, max_retries=0)
+    async with connect(fake, flavour, timeout=0.2, max_retries=0) as client:
         with pytest.raises(APITimeoutError):
             await client.threads.get(fake.add_thread()["thread_id"])
 
@@ -277,12 +296,11 @@ async def test_interrupt_strategy_stops_the_current_run(
     assert [r["status"] for r in fake.runs] == ["interrupted", "running"]
 
 
-async def test_heartbeats_keep_a_quiet_stream_alive() -> None:
+async def test_heartbeats_keep_a_quiet_stream_alive(flavour: str) -> None:
     fake = FakeAgentServer(heartbeat=0.05)
     fake.add_assistant("agent")
     fake.on_run("agent", events=[("custom", 1)], interval=0.4)
-    async with fake.async_client() as http:
-        client = get_client(url="http://t", http_client=http, stream_idle_timeout=0.2)
+    async with connect(fake, flavour, stream_idle_timeout=0.2) as client:
         stream = client.runs.stream(None, "agent", stream_mode="custom")
         got = await parts(stream)
     assert [name for name, _ in got] == ["metadata", "custom"]  # no break, though 0.4 s apart

@@ -22,9 +22,9 @@ from langgraph_client import (
     RunStream,
     StreamLostError,
     StreamPart,
-    get_client,
 )
 from langgraph_client.testing import FakeAgentServer
+from tests.clients import open_client
 
 from .conftest import (
     MockFactory,
@@ -33,6 +33,8 @@ from .conftest import (
     sse,
     sse_response,
 )
+
+pytestmark = pytest.mark.both_clients
 
 
 def run_json(request: httpx.Request) -> httpx.Response:
@@ -412,16 +414,19 @@ async def test_wait_callback_error_propagates_and_closes_the_response(
 
 @pytest.mark.parametrize("method", ["wait", "stream", "create"])
 @pytest.mark.parametrize("threaded", [True, False], ids=["threaded", "stateless"])
-async def test_on_run_created_against_the_fake_server(method: str, threaded: bool) -> None:
+async def test_on_run_created_against_the_fake_server(
+    flavour: str, method: str, threaded: bool
+) -> None:
     # The fake answers with the server's own Content-Location shapes (tests/server/WIRE_NOTES.md).
     fake = FakeAgentServer()
     fake.add_assistant("agent")
     fake.on_run("agent", result={"v": 1})
     thread_id = fake.add_thread()["thread_id"] if threaded else None
     seen: list[Any] = []
-    async with fake.async_client() as http:
-        client = get_client(url="http://agent.test", http_client=http, api_key=None)
-        await call(client, method, thread_id, on_run_created=seen.append)
+    http: Any = fake.async_client() if flavour == "async" else fake.client()
+    async with open_client(flavour, url="http://agent.test", http_client=http, api_key=None) as c:
+        await call(c, method, thread_id, on_run_created=seen.append)
+    await http.aclose() if flavour == "async" else http.close()
     (run,) = fake.runs
     # A stateless stream never names its temporary thread; wait and create do.
     known_thread = threaded or method != "stream"
@@ -568,6 +573,7 @@ async def test_plain_break_releases_the_response_when_the_stream_is_dropped(
     assert body.closed
 
 
+@pytest.mark.async_only
 async def test_cancelling_the_consumer_closes_the_response(mock: MockFactory) -> None:
     body, handler = _held_stream()
     client, _ = mock(handler)
