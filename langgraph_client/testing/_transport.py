@@ -52,83 +52,74 @@ def _timed_out(request: httpx.Request) -> httpx.ReadTimeout:
     )
 
 
-def _pause(now: float, until: float, last: float, read_timeout: float | None) -> float | None:
-    """Seconds to sleep before asking the feed again; `None`: the read timeout has passed."""
-    if read_timeout is not None and until > last + read_timeout:
-        if now >= last + read_timeout:
-            return None
-        until = last + read_timeout
-    return min(max(until - now, 0.0), _SLICE)
+class _Body:
+    """One response body: a feed played in real time. Yields bytes to send, or a float: seconds
+    to sleep before asking again (the async and sync shells below do the sleeping)."""
+
+    def __init__(self, fake: FakeAgentServer, feed: Feed, request: httpx.Request) -> None:
+        self._clock = fake.clock
+        self._feed = feed
+        self._request = request
+        self._read_timeout = _read_timeout(request)
+        self.ended = False
+
+    def play(self) -> Iterator[bytes | float]:
+        last = self._clock()  # when the client last got a byte
+        while not self.ended:
+            now = self._clock()
+            step = self._feed.step(now)
+            if step.data:
+                last = now
+                yield step.data
+            elif step.done:
+                self.ended = True
+            elif step.drop:
+                self.ended = True
+                self._feed.disconnected(now)
+                raise _dropped(self._request)
+            else:
+                assert step.wait_until is not None
+                until = step.wait_until
+                if self._read_timeout is not None and until > last + self._read_timeout:
+                    if now >= last + self._read_timeout:
+                        raise _timed_out(self._request)
+                    until = last + self._read_timeout
+                yield min(max(until - now, 0.0), _SLICE)
+
+    def close(self) -> None:
+        if not self.ended:  # the client left before the end: the server sees a disconnect
+            self.ended = True
+            self._feed.disconnected(self._clock())
 
 
 class _AsyncBody(httpx.AsyncByteStream):
-    def __init__(self, fake: FakeAgentServer, feed: Feed, request: httpx.Request) -> None:
-        self._fake = fake
-        self._feed = feed
-        self._request = request
-        self._ended = False
+    def __init__(self, body: _Body) -> None:
+        self._body = body
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        clock, read_timeout = self._fake.clock, _read_timeout(self._request)
-        last = clock()
-        while not self._ended:
-            now = clock()
-            step = self._feed.step(now)
-            if step.data:
-                last = now
-                yield step.data
-                continue
-            if step.done or step.drop:
-                self._ended = True
-                if step.drop:
-                    self._feed.disconnected(now)
-                    raise _dropped(self._request)
-                return
-            assert step.wait_until is not None
-            pause = _pause(now, step.wait_until, last, read_timeout)
-            if pause is None:
-                raise _timed_out(self._request)
-            await asyncio.sleep(pause)
+        for item in self._body.play():
+            if isinstance(item, bytes):
+                yield item
+            else:
+                await asyncio.sleep(item)
 
     async def aclose(self) -> None:
-        if not self._ended:
-            self._ended = True
-            self._feed.disconnected(self._fake.clock())
+        self._body.close()
 
 
 class _SyncBody(httpx.SyncByteStream):
-    def __init__(self, fake: FakeAgentServer, feed: Feed, request: httpx.Request) -> None:
-        self._fake = fake
-        self._feed = feed
-        self._request = request
-        self._ended = False
+    def __init__(self, body: _Body) -> None:
+        self._body = body
 
     def __iter__(self) -> Iterator[bytes]:
-        clock, read_timeout = self._fake.clock, _read_timeout(self._request)
-        last = clock()
-        while not self._ended:
-            now = clock()
-            step = self._feed.step(now)
-            if step.data:
-                last = now
-                yield step.data
-                continue
-            if step.done or step.drop:
-                self._ended = True
-                if step.drop:
-                    self._feed.disconnected(now)
-                    raise _dropped(self._request)
-                return
-            assert step.wait_until is not None
-            pause = _pause(now, step.wait_until, last, read_timeout)
-            if pause is None:
-                raise _timed_out(self._request)
-            time.sleep(pause)
+        for item in self._body.play():
+            if isinstance(item, bytes):
+                yield item
+            else:
+                time.sleep(item)
 
     def close(self) -> None:
-        if not self._ended:
-            self._ended = True
-            self._feed.disconnected(self._fake.clock())
+        self._body.close()
 
 
 def _head_delay(reply: Reply, request: httpx.Request) -> tuple[float, bool]:
@@ -164,7 +155,7 @@ class AsyncFakeTransport(httpx.AsyncBaseTransport):
             raise _timed_out(request)
         if reply.feed is None:
             return _whole(reply)
-        stream = _AsyncBody(self.fake, reply.feed, request)
+        stream = _AsyncBody(_Body(self.fake, reply.feed, request))
         return httpx.Response(reply.status, headers=_chunked(reply), stream=stream)
 
 
@@ -183,5 +174,5 @@ class FakeTransport(httpx.BaseTransport):
             raise _timed_out(request)
         if reply.feed is None:
             return _whole(reply)
-        stream = _SyncBody(self.fake, reply.feed, request)
+        stream = _SyncBody(_Body(self.fake, reply.feed, request))
         return httpx.Response(reply.status, headers=_chunked(reply), stream=stream)
