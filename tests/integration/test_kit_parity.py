@@ -1,5 +1,6 @@
 """The same client calls against the real server (graphs in tests/server/graph.py) and against a
-`FakeAgentServer` scripted to play those graphs: the results must be the same.
+`FakeAgentServer` scripted to play those graphs, through the async and the sync client (the
+fake's two transports): the results must be the same.
 
 This is what keeps the fake honest: if the server's wire format or semantics move, or the fake
 drifts, a scenario here differs. Ids (runs, threads, interrupts, subgraph tasks) are normalised
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from langgraph_client import Client, ConflictError, NotFoundError, RunFailedError, get_client
 from langgraph_client.testing import FakeAgentServer, RecordedRun, message_chunks
+from tests.clients import open_client
 
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 ALL_MODES = ["values", "updates", "custom"]
@@ -184,18 +185,22 @@ async def observe(client: Client) -> dict[str, Any]:
     return _strip(seen)
 
 
-@pytest.fixture
-async def real_client(server_url: str) -> AsyncIterator[Client]:
+@pytest.fixture(scope="module")
+async def real_seen(server_url: str) -> dict[str, Any]:
+    """What the async client sees from the real server (once for both fake flavours)."""
     async with get_client(url=server_url, api_key=None) as client:
-        yield client
+        return await asyncio.wait_for(observe(client), 60)
 
 
-async def test_the_fake_gives_what_the_real_server_gives(real_client: Client) -> None:
+@pytest.mark.both_clients
+async def test_the_fake_gives_what_the_real_server_gives(
+    real_seen: dict[str, Any], flavour: str
+) -> None:
     fake = scripted_fake()
-    async with fake.async_client() as http:
-        client = get_client(url="http://agent.test", http_client=http, api_key=None)
-        fake_seen = await observe(client)
-    real_seen = await asyncio.wait_for(observe(real_client), 60)
+    http: Any = fake.async_client() if flavour == "async" else fake.client()
+    async with open_client(flavour, url="http://agent.test", http_client=http, api_key=None) as c:
+        fake_seen = await observe(c)
+    await http.aclose() if flavour == "async" else http.close()
     assert set(fake_seen) == set(real_seen)
     differ = [key for key in real_seen if fake_seen[key] != real_seen[key]]
     report = [f"{key}:\n  fake {fake_seen[key]}\n  real {real_seen[key]}" for key in differ]
