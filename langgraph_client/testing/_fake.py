@@ -22,7 +22,7 @@ from ._script import (
     RecordedRun,
     RunEndpoint,
     Script,
-    Step,
+    ScriptItem,
     error_pair,
 )
 from ._wire import (
@@ -109,7 +109,7 @@ class FakeAgentServer(RunRoutes):
         self,
         assistant: str = "*",
         *,
-        events: Sequence[Step] | Callable[[RecordedRun], Sequence[Step]] = (),
+        events: Sequence[ScriptItem] | Callable[[RecordedRun], Sequence[ScriptItem]] = (),
         result: Any = None,
         error: BaseException | tuple[str, str] | str | None = None,
         interrupt: Any = UNSET,
