@@ -1,7 +1,7 @@
 """The one request path: send, retry, follow safe redirects, read and decode the answer.
 
 Sub-clients know paths, payloads and return types; everything about HTTP lives here and in
-`_http_base` (the decisions, shared with the sync client, which is generated from this file).
+`_http_base` (the decisions, which no I/O touches, shared by the async and sync clients).
 """
 
 from __future__ import annotations
