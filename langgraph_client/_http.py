@@ -6,7 +6,7 @@ Sub-clients know paths, payloads and return types; everything about HTTP lives h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ from ._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
     BaseHttpClient,
+    OnHeaders,
     decode_json,
     log_response,
     logger,
@@ -43,9 +44,6 @@ __all__ = [
     "TimeoutTypes",
     "drop_none",
 ]
-
-OnHeaders = Callable[[httpx.Headers], None]
-"""Called with a 2xx response's headers before its body is read."""
 
 
 class AsyncHttpClient(BaseHttpClient):

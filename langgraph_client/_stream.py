@@ -7,9 +7,8 @@ resume request, another dedupe, another policy) plugs in its own objects; the I/
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
-from typing import Any
 
 import httpx
 
@@ -24,7 +23,7 @@ from ._exceptions import (
 )
 from ._http import AsyncHttpClient
 from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget, ReconnectPolicy
-from ._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
+from ._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from ._sse import SSEDecodeError, SSEDecoder
 
 __all__ = [
@@ -37,9 +36,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("langgraph_client")
-
-OnReconnect = Callable[[int, "str | None"], Any]
-"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 class RunStream(StreamMixin):

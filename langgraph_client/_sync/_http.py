@@ -8,7 +8,7 @@ Sub-clients know paths, payloads and return types; everything about HTTP lives h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from .._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
     BaseHttpClient,
+    OnHeaders,
     decode_json,
     log_response,
     logger,
@@ -45,9 +46,6 @@ __all__ = [
     "TimeoutTypes",
     "drop_none",
 ]
-
-OnHeaders = Callable[[httpx.Headers], None]
-"""Called with a 2xx response's headers before its body is read."""
 
 
 class SyncHttpClient(BaseHttpClient):

@@ -9,9 +9,8 @@ resume request, another dedupe, another policy) plugs in its own objects; the I/
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from types import TracebackType
-from typing import Any
 
 import httpx
 
@@ -24,7 +23,7 @@ from .._exceptions import (
     transport_error,
 )
 from .._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget, ReconnectPolicy
-from .._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
+from .._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from .._sse import SSEDecodeError, SSEDecoder
 from ._concurrency import StreamMixin, close_under, is_running
 from ._http import SyncHttpClient
@@ -39,9 +38,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("langgraph_client")
-
-OnReconnect = Callable[[int, "str | None"], Any]
-"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 class SyncRunStream(StreamMixin):
