@@ -1,0 +1,137 @@
+"""The scale-out job's fixtures: one stack for the whole session, one trial per variant.
+
+Collected only when ``LANGGRAPH_SCALEOUT=1`` (``scripts/scaleout`` sets it), so a plain
+``pytest`` never starts the stack. Where the stack cannot be installed (no root, no apt-get),
+the tests skip with the reason, except in CI (``CI=true``), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+if os.environ.get("LANGGRAPH_SCALEOUT") != "1":
+    collect_ignore_glob = ["test_*.py"]
+
+from tests.scaleout import install
+from tests.scaleout.stack import Stack, StackError
+from tests.scaleout.trial import SCENARIOS, Trial, run_trial
+
+RESTART_AFTER = 30.0
+"""Variant (b): how long the clients' only worker stays dead."""
+
+_REPORT: list[str] = []
+
+
+@dataclass
+class Record:
+    """The server's own record of a run, read after the trial."""
+
+    status: str
+    events: list[tuple[str, str | None, Any]]
+    """(event, id, data) as stored, replayed from the start."""
+    values: Any
+    """The thread's values after the run."""
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    in_ci = os.environ.get("CI") == "true"
+    try:
+        tools = install.ensure()
+    except install.Unavailable as exc:
+        if in_ci:
+            pytest.fail(f"scale-out stack unavailable in CI: {exc}", pytrace=False)
+        pytest.skip(f"scale-out stack: {exc}")
+    except install.InstallError as exc:
+        pytest.fail(f"scale-out install failed: {exc}", pytrace=False)
+    started = time.monotonic()
+    try:
+        running = Stack(tools).__enter__()
+    except StackError as exc:
+        pytest.fail(f"scale-out stack did not start: {exc}", pytrace=False)
+    _REPORT.append(f"stack start: {time.monotonic() - started:.1f} s")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def read_record(url: str, thread_id: str, run_id: str) -> Record:
+    """The run's stored events, read raw (not through the client under test).
+
+    `Last-Event-ID: 0`, not `-1`: on this runtime `-1` is no valid Redis stream id, and the
+    worker answers from its own in-memory buffer instead, which after a crash holds only the
+    part of the run that it ran itself.
+    """
+    events: list[tuple[str, str | None, Any]] = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        run_path = f"/threads/{thread_id}/runs/{run_id}"
+        async with http.stream("GET", f"{run_path}/stream", headers={"last-event-id": "0"}) as r:
+            r.raise_for_status()
+            event, data, event_id = "", b"", None
+            async for line in r.aiter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:"):
+                    data = line[5:].strip().encode()
+                elif line.startswith("id:"):
+                    event_id = line[3:].strip()
+                elif not line and event:
+                    events.append((event, event_id, orjson.loads(data) if data else None))
+                    event, data, event_id = "", b"", None
+        status = (await http.get(run_path)).raise_for_status().json()["status"]
+        values = (await http.get(f"/threads/{thread_id}/state")).raise_for_status().json()
+    return Record(status=status, events=events, values=values["values"])
+
+
+async def _trial(
+    stack: Stack, label: str, **kwargs: Any
+) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
+    started = time.monotonic()
+    trial = await run_trial(stack, scenarios=SCENARIOS, **kwargs)
+    records = {}
+    for name, outcome in trial.outcomes.items():
+        if outcome.thread_id and outcome.run_id:
+            records[name] = await read_record(stack.proxy_url, outcome.thread_id, outcome.run_id)
+    _REPORT.append(f"{label}: {time.monotonic() - started:.1f} s")
+    for name, outcome in trial.outcomes.items():
+        recovery = trial.recovery(outcome)
+        said = f"{recovery:.1f} s" if recovery is not None else "never"
+        failed = f", FAILED: {type(outcome.error).__name__}" if outcome.error else ""
+        gave_up = ""
+        if outcome.error is not None and outcome.done_at and trial.killed_at:
+            gave_up = f" (gave up {outcome.done_at - trial.killed_at:.1f} s after the kill)"
+        _REPORT.append(f"  {name:<22} recovered: {said}{failed}{gave_up}")
+    yield trial, records
+
+
+@pytest.fixture(scope="session")
+async def through_proxy(stack: Stack) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
+    """Variant (a): clients on the proxy; the worker holding them and running their runs is
+    killed mid-run and restarted at once."""
+    async for result in _trial(stack, "(a) through the proxy", through_proxy=True, restart_after=0):
+        yield result
+
+
+@pytest.fixture(scope="session")
+async def single_worker(stack: Stack) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
+    """Variant (b): clients on one worker's URL; it is killed mid-run and back after ~30 s."""
+    async for result in _trial(
+        stack, "(b) single worker, 30 s down", through_proxy=False, restart_after=RESTART_AFTER
+    ):
+        yield result
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _REPORT:
+        terminalreporter.section("scale-out timings")
+        for line in _REPORT:
+            terminalreporter.write_line(line)
