@@ -22,7 +22,7 @@ if os.environ.get("LANGGRAPH_SCALEOUT") != "1":
 
 from tests.scaleout import install
 from tests.scaleout.stack import Stack, StackError
-from tests.scaleout.trial import SCENARIOS, Trial, run_trial
+from tests.scaleout.trial import SCENARIOS, STEPS, Outcome, Trial, run_trial, sdk_scenarios
 
 RESTART_AFTER = 30.0
 """Variant (b): how long the clients' only worker stays dead."""
@@ -92,24 +92,49 @@ async def read_record(url: str, thread_id: str, run_id: str) -> Record:
     return Record(status=status, events=events, values=values["values"])
 
 
+def delivery(outcome: Outcome, record: Record | None) -> str:
+    """What the client got, against the server's record: "exact", or what was lost/repeated."""
+    if record is None:
+        return "no record"
+    if outcome.parts:
+        delivered = [(part.event, part.id, part.data) for _, part in outcome.parts]
+        lost = sum(1 for e in record.events if e not in delivered)
+        repeated = len(delivered) - len({part.id for _, part in outcome.parts})
+        return "exact" if delivered == record.events else f"lost {lost}, repeated {repeated}"
+    if outcome.error is None and isinstance(outcome.result, dict):
+        steps = [entry.get("step") for entry in outcome.result.get("done", [])]
+        return "exact" if steps == list(range(STEPS)) else f"steps {steps}"
+    return "-"
+
+
+def _report(label: str, trial: Trial, records: dict[str, Record], seconds: float) -> None:
+    _REPORT.append(f"{label}: {seconds:.1f} s (kill to recovery; what was delivered)")
+    for name, outcome in trial.outcomes.items():
+        recovery = trial.recovery(outcome)
+        line = f"  {name:<18} " + (f"{recovery:5.1f} s" if recovery is not None else "  never")
+        line += f"  {delivery(outcome, records.get(name))}"
+        if outcome.error is not None:
+            line += f"; raised {type(outcome.error).__name__}"
+            if outcome.done_at and trial.killed_at:
+                line += f" {outcome.done_at - trial.killed_at:.1f} s after the kill"
+            if outcome.client == "sdk":
+                line += f": {str(outcome.error)[:80]}"
+        _REPORT.append(line)
+
+
 async def _trial(
     stack: Stack, label: str, **kwargs: Any
 ) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
     started = time.monotonic()
-    trial = await run_trial(stack, scenarios=SCENARIOS, **kwargs)
+    scenarios = dict(SCENARIOS)
+    if os.environ.get("LANGGRAPH_SCALEOUT_SDK") == "1":
+        scenarios.update(sdk_scenarios(stack.tools.venv / "bin" / "python"))
+    trial = await run_trial(stack, scenarios=scenarios, **kwargs)
     records = {}
     for name, outcome in trial.outcomes.items():
         if outcome.thread_id and outcome.run_id:
             records[name] = await read_record(stack.proxy_url, outcome.thread_id, outcome.run_id)
-    _REPORT.append(f"{label}: {time.monotonic() - started:.1f} s")
-    for name, outcome in trial.outcomes.items():
-        recovery = trial.recovery(outcome)
-        said = f"{recovery:.1f} s" if recovery is not None else "never"
-        failed = f", FAILED: {type(outcome.error).__name__}" if outcome.error else ""
-        gave_up = ""
-        if outcome.error is not None and outcome.done_at and trial.killed_at:
-            gave_up = f" (gave up {outcome.done_at - trial.killed_at:.1f} s after the kill)"
-        _REPORT.append(f"  {name:<22} recovered: {said}{failed}{gave_up}")
+    _report(label, trial, records, time.monotonic() - started)
     yield trial, records
 
 

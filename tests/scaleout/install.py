@@ -27,7 +27,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVER_PINS = ("langgraph-runtime-pg==0.11.1.post1", "langhost==0.11.1.post1")
+SERVER_PINS = (
+    "langgraph-runtime-pg==0.11.1.post1",
+    "langhost==0.11.1.post1",
+    # Already a dependency of the server; pinned because the job compares the client with it
+    # (LANGGRAPH_SCALEOUT_SDK=1). It never goes into the client's own venv.
+    "langgraph-sdk==0.4.14",
+)
 APT_PACKAGES = ("postgresql", "redis-server", "haproxy")
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 # The Postgres runtime needs a newer Python than the client does.

@@ -14,9 +14,11 @@ pid of the process that ran them.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -79,7 +81,7 @@ class Trial:
     def on_part(self, outcome: Outcome, part: StreamPart) -> None:
         outcome.parts.append((time.monotonic(), part))
         if (
-            outcome.scenario == "stream"
+            outcome.name == "async stream"
             and part.event == "custom"
             and isinstance(part.data, dict)
             and part.data.get("seq", -1) >= KILL_AT
@@ -200,6 +202,50 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+class SdkError(Exception):
+    """What the official SDK raised (in its own process), as text."""
+
+
+def sdk_scenarios(python: Path) -> dict[str, Scenario]:
+    """The same four scenarios with the official `langgraph_sdk`, each in a process of the
+    server venv's `python` (the only venv that has it): for comparison, never a verdict."""
+
+    def make(kind: str) -> Scenario:
+        async def scenario(trial: Trial) -> None:
+            outcome = trial.outcome(kind, "sdk")
+            process = await asyncio.create_subprocess_exec(
+                str(python),
+                str(Path(__file__).with_name("sdk_scenario.py")),
+                trial.url,
+                kind,
+                json.dumps(RUN_INPUT),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            try:
+                assert process.stdout is not None
+                async for line in process.stdout:
+                    message = json.loads(line)
+                    if "thread" in message:
+                        outcome.thread_id = message["thread"]
+                    elif "part" in message:
+                        event, event_id, data = message["part"]
+                        trial.on_part(outcome, StreamPart(event, data, event_id))
+                    elif "result" in message:
+                        outcome.result = message["result"]
+                    elif "error" in message:
+                        raise SdkError(message["error"])
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                await process.wait()
+
+        return scenario
+
+    return {f"sdk {kind}": make(kind) for kind in ("stream", "wait", "join", "join_stream")}
+
+
 async def _guarded(trial: Trial, name: str, scenario: Scenario) -> None:
     try:
         await scenario(trial)
@@ -212,18 +258,27 @@ async def _guarded(trial: Trial, name: str, scenario: Scenario) -> None:
 
 
 async def _all_running(trial: Trial, names: list[str], timeout: float) -> None:
-    """Wait until every scenario's run exists and the victim has claimed it."""
+    """Wait until every scenario's run exists and the victim has claimed it.
+
+    Runs are found from their thread (each scenario makes its own), so a client that tells the
+    run id late (the official SDK's `wait`) is no problem.
+    """
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=trial.victim.url, timeout=5) as http:
         while True:
             statuses = []
             for name in names:
                 outcome = trial.outcomes.get(name)
-                if outcome is None or outcome.run_id is None or outcome.thread_id is None:
-                    statuses.append("unknown")
+                if outcome is not None and outcome.done_at is not None:
+                    raise RuntimeError(f"{name} ended before the kill: {outcome.error!r}")
+                if outcome is None or outcome.thread_id is None:
+                    statuses.append("no thread yet")
                     continue
-                response = await http.get(f"/threads/{outcome.thread_id}/runs/{outcome.run_id}")
-                statuses.append(response.json().get("status") if response.is_success else "?")
+                response = await http.get(f"/threads/{outcome.thread_id}/runs")
+                runs = response.json() if response.is_success else []
+                if runs:
+                    outcome.run_id = outcome.run_id or runs[0]["run_id"]
+                statuses.append(runs[0]["status"] if runs else "no run yet")
             if all(s == "running" for s in statuses):
                 return
             if time.monotonic() > deadline:
