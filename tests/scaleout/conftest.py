@@ -7,7 +7,9 @@ the tests skip with the reason, except in CI (``CI=true``), where that is a fail
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from tests.scaleout.trial import SCENARIOS, STEPS, Outcome, Trial, run_trial, sd
 
 RESTART_AFTER = 30.0
 """Variant (b): how long the clients' only worker stays dead."""
+
+RECORD_TIMEOUT = 60.0
 
 _REPORT: list[str] = []
 
@@ -52,16 +56,25 @@ def stack() -> Iterator[Stack]:
         pytest.skip(f"scale-out stack: {exc}")
     except install.InstallError as exc:
         pytest.fail(f"scale-out install failed: {exc}", pytrace=False)
+    # A SIGTERM (a CI timeout, a `kill`) unwinds like Ctrl-C, so the stack is still stopped.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     started = time.monotonic()
     try:
-        running = Stack(tools).__enter__()
-    except StackError as exc:
-        pytest.fail(f"scale-out stack did not start: {exc}", pytrace=False)
-    _REPORT.append(f"stack start: {time.monotonic() - started:.1f} s")
-    try:
-        yield running
+        try:
+            running = Stack(tools).__enter__()
+        except StackError as exc:
+            pytest.fail(f"scale-out stack did not start: {exc}", pytrace=False)
+        _REPORT.append(f"stack start: {time.monotonic() - started:.1f} s")
+        try:
+            yield running
+        finally:
+            running.stop()
     finally:
-        running.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 async def read_record(url: str, thread_id: str, run_id: str) -> Record:
@@ -133,7 +146,10 @@ async def _trial(
     records = {}
     for name, outcome in trial.outcomes.items():
         if outcome.thread_id and outcome.run_id:
-            records[name] = await read_record(stack.proxy_url, outcome.thread_id, outcome.run_id)
+            # Bounded as a whole: heartbeats would keep a replay of an unfinished run open.
+            records[name] = await asyncio.wait_for(
+                read_record(stack.proxy_url, outcome.thread_id, outcome.run_id), RECORD_TIMEOUT
+            )
     _report(label, trial, records, time.monotonic() - started)
     yield trial, records
 
