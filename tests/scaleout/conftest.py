@@ -24,12 +24,16 @@ if os.environ.get("LANGGRAPH_SCALEOUT") != "1":
 
 from tests.scaleout import install
 from tests.scaleout.stack import Stack, StackError
+from tests.scaleout.sync_scenarios import sync_scenarios
 from tests.scaleout.trial import SCENARIOS, STEPS, Outcome, Trial, run_trial, sdk_scenarios
 
 RESTART_AFTER = 30.0
 """Variant (b): how long the clients' only worker stays dead."""
 
 RECORD_TIMEOUT = 60.0
+
+CLIENT_SCENARIOS = {**SCENARIOS, **sync_scenarios()}
+"""This client's scenarios (async, and sync where the package has a sync client): the tests."""
 
 _REPORT: list[str] = []
 
@@ -139,7 +143,7 @@ async def _trial(
     stack: Stack, label: str, **kwargs: Any
 ) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
     started = time.monotonic()
-    scenarios = dict(SCENARIOS)
+    scenarios = dict(CLIENT_SCENARIOS)
     if os.environ.get("LANGGRAPH_SCALEOUT_SDK") == "1":
         scenarios.update(sdk_scenarios(stack.tools.venv / "bin" / "python"))
     trial = await run_trial(stack, scenarios=scenarios, **kwargs)
