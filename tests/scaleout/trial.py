@@ -286,6 +286,20 @@ async def _all_running(trial: Trial, names: list[str], timeout: float) -> None:
             await asyncio.sleep(0.1)
 
 
+async def _kill_point(trial: Trial, tasks: list[asyncio.Task[None]]) -> None:
+    """Wait for the stream scenario to reach KILL_AT; fail at once if a scenario ends first."""
+    point = asyncio.create_task(trial.kill_point.wait())
+    try:
+        done, _ = await asyncio.wait(
+            [point, *tasks], timeout=KILL_POINT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        point.cancel()
+    if point not in done:
+        ended = [o.name for o in trial.outcomes.values() if o.done_at is not None]
+        raise RuntimeError(f"no kill point after {KILL_POINT_TIMEOUT:.0f} s; ended early: {ended}")
+
+
 async def run_trial(
     stack: Stack, *, through_proxy: bool, restart_after: float, scenarios: dict[str, Scenario]
 ) -> Trial:
@@ -312,7 +326,7 @@ async def run_trial(
             other.resume()
             if through_proxy:
                 await asyncio.to_thread(stack.proxy_ready, other.name)
-        await asyncio.wait_for(trial.kill_point.wait(), KILL_POINT_TIMEOUT)
+        await _kill_point(trial, tasks)
         victim.kill()
         trial.killed_at = time.monotonic()
         await asyncio.sleep(restart_after)
