@@ -12,20 +12,19 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
-import orjson
 import pytest
 
 if os.environ.get("LANGGRAPH_SCALEOUT") != "1":
-    collect_ignore_glob = ["test_*.py"]
+    # The checks' own tests (no stack) stay in the normal suite.
+    collect_ignore = ["test_scaleout.py"]
 
 from tests.scaleout import install
+from tests.scaleout.checks import Record, delivery, read_record
 from tests.scaleout.stack import Stack, StackError
 from tests.scaleout.sync_scenarios import sync_scenarios
-from tests.scaleout.trial import SCENARIOS, STEPS, Outcome, Trial, run_trial, sdk_scenarios
+from tests.scaleout.trial import SCENARIOS, Trial, run_trial, sdk_scenarios
 
 RESTART_AFTER = 30.0
 """Variant (b): how long the clients' only worker stays dead."""
@@ -36,17 +35,6 @@ CLIENT_SCENARIOS = {**SCENARIOS, **sync_scenarios()}
 """This client's scenarios (async, and sync where the package has a sync client): the tests."""
 
 _REPORT: list[str] = []
-
-
-@dataclass
-class Record:
-    """The server's own record of a run, read after the trial."""
-
-    status: str
-    events: list[tuple[str, str | None, Any]]
-    """(event, id, data) as stored, replayed from the start."""
-    values: Any
-    """The thread's values after the run."""
 
 
 @pytest.fixture(scope="session")
@@ -79,49 +67,6 @@ def stack() -> Iterator[Stack]:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-async def read_record(url: str, thread_id: str, run_id: str) -> Record:
-    """The run's stored events, read raw (not through the client under test).
-
-    `Last-Event-ID: 0`, not `-1`: on this runtime `-1` is no valid Redis stream id, and the
-    worker answers from its own in-memory buffer instead, which after a crash holds only the
-    part of the run that it ran itself.
-    """
-    events: list[tuple[str, str | None, Any]] = []
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        run_path = f"/threads/{thread_id}/runs/{run_id}"
-        async with http.stream("GET", f"{run_path}/stream", headers={"last-event-id": "0"}) as r:
-            r.raise_for_status()
-            event, data, event_id = "", b"", None
-            async for line in r.aiter_lines():
-                if line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    data = line[5:].strip().encode()
-                elif line.startswith("id:"):
-                    event_id = line[3:].strip()
-                elif not line and event:
-                    events.append((event, event_id, orjson.loads(data) if data else None))
-                    event, data, event_id = "", b"", None
-        status = (await http.get(run_path)).raise_for_status().json()["status"]
-        values = (await http.get(f"/threads/{thread_id}/state")).raise_for_status().json()
-    return Record(status=status, events=events, values=values["values"])
-
-
-def delivery(outcome: Outcome, record: Record | None) -> str:
-    """What the client got, against the server's record: "exact", or what was lost/repeated."""
-    if record is None:
-        return "no record"
-    if outcome.parts:
-        delivered = [(part.event, part.id, part.data) for _, part in outcome.parts]
-        lost = sum(1 for e in record.events if e not in delivered)
-        repeated = len(delivered) - len({part.id for _, part in outcome.parts})
-        return "exact" if delivered == record.events else f"lost {lost}, repeated {repeated}"
-    if outcome.error is None and isinstance(outcome.result, dict):
-        steps = [entry.get("step") for entry in outcome.result.get("done", [])]
-        return "exact" if steps == list(range(STEPS)) else f"steps {steps}"
-    return "-"
 
 
 def _report(label: str, trial: Trial, records: dict[str, Record], seconds: float) -> None:
