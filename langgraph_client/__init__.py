@@ -23,6 +23,7 @@ from ._exceptions import (
     RateLimitError,
     RunFailedError,
     StreamLostError,
+    ThreadCommandError,
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
@@ -53,6 +54,7 @@ __all__ = [
     "RunStream",
     "StreamLostError",
     "StreamPart",
+    "ThreadCommandError",
     "UnprocessableEntityError",
     "__version__",
     "get_client",
