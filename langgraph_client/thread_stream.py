@@ -256,6 +256,7 @@ class AsyncThreadStream:
                 self._request(),
                 retry="safe",
                 resume=lambda _run, _after: self._request(),
+                on_reconnect=self._reconnecting,
                 max_reconnects=self._max_reconnects,
                 run={"run_id": None, "thread_id": self.thread_id},
                 replays_all=False,
@@ -279,7 +280,6 @@ class AsyncThreadStream:
         except BaseException:
             await self._disconnect()  # a half-read response is of no further use
             raise
-        self._ends = 0
         try:
             event = decode_event(part.event, part.data)
         except FrameError as exc:
@@ -290,8 +290,20 @@ class AsyncThreadStream:
                 response=response,
             ) from None
         if self._cursor.accept(event):
+            self._ends = 0
             self._log.feed(event)
             self._generation += 1
+
+    def _reconnecting(self, attempt: int, last_id: str | None) -> None:
+        # The stream path counts a replayed event as progress; only a new one is. A server
+        # that replays what was delivered, then breaks again, must not loop for ever.
+        self._ends += 1
+        if self._ends > self._max_reconnects:
+            raise StreamLostError(
+                f"the thread's event stream broke {self._ends} times in a row without a new event",
+                last_event_id=str(self._cursor.since),
+                attempts=self._ends,
+            )
 
     async def _disconnect(self) -> None:
         stream, self._stream, self._stream_iter = self._stream, None, None
