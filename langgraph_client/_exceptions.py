@@ -166,9 +166,10 @@ class RunFailedError(LangGraphError):
         self.thread_id = thread_id
 
 
-class ThreadCommandError(APIError):
+class ThreadCommandError(APIError, RuntimeError):
     """A thread-stream command was refused: the server's protocol error, sent with HTTP 200
-    (`{"type": "error", "error": "no_such_interrupt", ...}`)."""
+    (`{"type": "error", "error": "no_such_interrupt", ...}`). Also a `RuntimeError`, which is
+    what the official SDK raises there, so code catching that keeps working."""
 
     def __init__(self, *, method: str, error: str | None, message: str | None) -> None:
         super().__init__(f"{method} refused: {error or 'error'}: {message or ''}".rstrip(": "))
