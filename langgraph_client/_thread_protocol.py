@@ -404,6 +404,7 @@ class RunLog:
         self.values: Any = None
         self.has_values = False
         self.interrupts: list[InterruptPayload] = []
+        self.resumes: str | None = None  # for a resume: the interrupt it answers
         self.messages: list[MessageState] = []
         self.tool_calls: list[ToolCallState] = []
         self.subgraphs: list[SubgraphInfo] = []
@@ -519,13 +520,18 @@ class ThreadLog:
         """The latest run of this session (pending, running or finished)."""
         return self.runs[-1] if self.runs else None
 
-    def expect(self, kind: Literal["start", "resume"]) -> RunLog:
-        """Call before sending the command that starts (or resumes) a run."""
+    def expect(self, kind: Literal["start", "resume"], interrupt_id: str | None = None) -> RunLog:
+        """Call before sending the command that starts (or resumes) a run.
+
+        A resume is armed once the interrupted run has ended on the stream: at once if this
+        session saw that; else when a run stopping at `interrupt_id` (any, if `None`) ends.
+        """
         run = RunLog(kind)
         if kind == "resume":
-            # Armed: the interrupted run has ended, so the next unknown run is the resume.
             previous = self.current
-            run.status = "pending" if previous is None or previous.done else "waiting"
+            armed = previous is not None and previous.done
+            run.status = "pending" if armed else "waiting"
+            run.resumes = interrupt_id
         self.runs.append(run)
         self._pending.append(run)
         return run
@@ -558,8 +564,11 @@ class ThreadLog:
                 run.add(event)
                 self._open = None
                 if what == "interrupted":
+                    ids = {i["interrupt_id"] for i in run.interrupts}
                     for waiting in self._pending:
-                        if waiting.status == "waiting":
+                        if waiting.status == "waiting" and (
+                            waiting.resumes is None or waiting.resumes in ids
+                        ):
                             waiting.status = "pending"
                 return run if run in self.runs else None
         target = self._open

@@ -332,7 +332,7 @@ class AsyncThreadStream:
                 yield current[index]
                 index += 1
             if run.done or (until is not None and until()):
-                if index == len(items(run)):
+                if index >= len(items(run)):
                     return
                 continue
             await self._advance(seen)
@@ -401,7 +401,7 @@ class RunCommands:
             "namespace": match["namespace"] if match else [],
             "response": response,
         }
-        run = thread._log.expect("resume")
+        run = thread._log.expect("resume", None if current is not None else interrupt_id)
         try:
             return await thread._command("input.respond", params)
         except BaseException:

@@ -355,3 +355,20 @@ async def test_the_session_must_be_entered_and_is_closed_after(mock: MockFactory
         thread.subscribe(["nope"])
     with pytest.raises(ValueError, match="transport"):
         client.threads.stream(assistant_id="agent", transport="websocket")  # type: ignore[arg-type]
+
+
+def test_a_resume_sent_on_attach_waits_for_its_interrupt_in_the_history() -> None:
+    # A session that attaches to an interrupted thread and answers by id has seen no run: the
+    # replayed history (an older completed run, then the interrupted one) must not be taken
+    # for the resumed run.
+    log = ThreadLog()
+    resumed = log.expect("resume", "i2")
+    for event in a_run("01a2-older", 1, "old"):
+        log.feed(event)
+    log.feed(lifecycle(6, RUN1, "running"))
+    log.feed(ev(7, "input.requested", {"interrupt_id": "i2", "payload": 1}))
+    log.feed(lifecycle(8, RUN1, "interrupted"))
+    assert resumed.status == "pending" and resumed.events == []
+    for event in a_run("01a2-resume", 9, "answered"):
+        log.feed(event)
+    assert resumed.status == "completed" and resumed.values == {"reply": "answered"}
