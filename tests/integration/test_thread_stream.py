@@ -169,6 +169,22 @@ async def test_tool_calls_and_tool_messages(client: Client) -> None:
     assert messages[0]["tool_call_id"] == "call_1"
 
 
+async def test_projections_read_concurrently_share_one_connection(client: Client) -> None:
+    async with client.threads.stream(assistant_id="stream_chat") as thread:
+        await thread.run.start(input=msg("hi there", tool=True))
+
+        async def texts() -> list[str]:
+            return [m.text async for m in thread.messages if await m]
+
+        values, messages, calls, output = await bounded(
+            asyncio.gather(
+                collect(thread.values), texts(), collect(thread.tool_calls), thread.output
+            )
+        )
+    assert values[-1] == output and messages == ["HI THERE", "echo: HI THERE"]
+    assert [c.name for c in calls] == ["shout"]
+
+
 async def test_leaving_early_closes_the_session(client: Client) -> None:
     async with client.threads.stream(assistant_id="stream_agent") as thread:
         await thread.run.start(input=msg("hi", chunks=20, chunk_delay=0.05))
@@ -271,6 +287,27 @@ asyncio.run(main())
     assert second["messages"][-1]["content"] == "echo: two"
     assert [i["value"] for i in official["interrupts"]] == [None]  # reads `value`, not `payload`
     assert [i["value"] for i in interrupts] == [{"question": "approve?", "text": "hi"}]
+
+
+def test_langchain_messages_on_request_where_it_is_installed(server_url: str) -> None:
+    script = f"""
+import asyncio, json, sys
+from langgraph_client import get_client
+
+async def main():
+    async with get_client(url={server_url!r}, api_key=None) as client:
+        async with client.threads.stream(assistant_id="stream_chat") as thread:
+            await thread.run.start(input={{"messages": [{{"role": "user", "content": "hi"}}]}})
+            out = []
+            async for message in thread.messages:
+                await message
+                lc = message.to_langchain()
+                out.append([type(lc).__name__, lc.content, lc.id == message.id])
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+    assert run_in_server_venv(script) == [["AIMessage", "echo: hi", True]]
 
 
 def test_remote_graph_v3_events_through_this_client(server_url: str) -> None:

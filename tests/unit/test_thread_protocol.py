@@ -372,3 +372,17 @@ def test_a_resume_sent_on_attach_waits_for_its_interrupt_in_the_history() -> Non
     for event in a_run("01a2-resume", 9, "answered"):
         log.feed(event)
     assert resumed.status == "completed" and resumed.values == {"reply": "answered"}
+
+
+def test_langchain_objects_are_opt_in() -> None:
+    # This venv has no langchain-core: the opt-in says what to install; nothing imports it.
+    import sys
+
+    from langgraph_client._thread_langchain import to_langchain
+
+    state = MessageState({"event": "message-start", "role": "ai", "id": "m"}, [])
+    if "langchain_core" in sys.modules:
+        pytest.skip("langchain-core is installed here")
+    with pytest.raises(ImportError, match="pip install langchain-core"):
+        to_langchain(state.message())
+    assert "langchain_core" not in sys.modules
