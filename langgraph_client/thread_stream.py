@@ -56,6 +56,7 @@ __all__ = [
     "AsyncThreadStream",
     "MessageStream",
     "SubgraphHandle",
+    "TextStream",
     "ToolCallStream",
 ]
 
@@ -598,7 +599,11 @@ class EventView:
 
 class MessageStream:
     """One message: `async for text in message` streams its text; `await message` gives the
-    complete `Message` (content, tool calls, usage, id) as plain data."""
+    complete `Message` (content, tool calls, usage, id) as plain data.
+
+    As with the official SDK's message streams, `message.text` also streams the text
+    (`async for`), and `await message.text` gives all of it.
+    """
 
     def __init__(self, thread: AsyncThreadStream, run: RunLog, state: MessageState) -> None:
         self._thread = thread
@@ -622,9 +627,9 @@ class MessageStream:
         return self._state.tool_call_id
 
     @property
-    def text(self) -> str:
-        """The text received so far."""
-        return self._state.text
+    def text(self) -> TextStream:
+        """The text: `async for` its deltas, `await` all of it, `str()` what arrived so far."""
+        return TextStream(self)
 
     @property
     def done(self) -> bool:
@@ -635,9 +640,10 @@ class MessageStream:
         return self._thread._follow(run, lambda _run: state.deltas, lambda: state.done)
 
     def __await__(self) -> Generator[Any, None, Message]:
-        return self._message().__await__()
+        return self.get().__await__()
 
-    async def _message(self) -> Message:
+    async def get(self) -> Message:
+        """The complete message, once it is (or the run ended)."""
         state, run = self._state, self._run
         await self._thread._wait(lambda: state.done or run.done)
         return state.message()
@@ -651,6 +657,26 @@ class MessageStream:
 
     def __repr__(self) -> str:
         return f"<MessageStream id={self.id} role={self.role} done={self.done}>"
+
+
+class TextStream:
+    """A message's text: `async for` the deltas, `await` the whole text."""
+
+    def __init__(self, message: MessageStream) -> None:
+        self._message = message
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._message.__aiter__()
+
+    def __await__(self) -> Generator[Any, None, str]:
+        return self.get().__await__()
+
+    async def get(self) -> str:
+        """All of the text, once the message is complete."""
+        return (await self._message.get())["content"]
+
+    def __str__(self) -> str:
+        return self._message._state.text
 
 
 class ToolCallStream:

@@ -147,8 +147,11 @@ async def test_tokens_stream_from_a_fake_chat_model(client: Client) -> None:
         async for message in thread.messages:
             texts.append(await collect(message))
             finals.append(await bounded(message))
+        message_texts = [await bounded(m.text) async for m in thread.messages]
+        text_deltas = [await collect(m.text) async for m in thread.messages]
     [tokens] = texts
     assert len(tokens) > 1 and "".join(tokens) == "echo: hi there"
+    assert message_texts == ["echo: hi there"] and text_deltas == texts
     [final] = finals
     assert final["role"] == "ai" and final["content"] == "echo: hi there" and final["id"]
 
@@ -174,7 +177,7 @@ async def test_projections_read_concurrently_share_one_connection(client: Client
         await thread.run.start(input=msg("hi there", tool=True))
 
         async def texts() -> list[str]:
-            return [m.text async for m in thread.messages if await m]
+            return [await m.text async for m in thread.messages]
 
         values, messages, calls, output = await bounded(
             asyncio.gather(
