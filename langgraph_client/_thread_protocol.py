@@ -11,10 +11,20 @@ by root-namespace `lifecycle` events (`running`, then `completed` / `failed` / `
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from typing_extensions import TypedDict
+
+from ._exceptions import APIResponseValidationError
+from ._json import loads as _loads
+from ._run_events import StreamPart
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._run_events import RunMetadata
+    from ._sse import ServerSentEvent
 
 __all__ = [
     "CHANNELS",
@@ -28,6 +38,7 @@ __all__ = [
     "RunLog",
     "SubgraphInfo",
     "ThreadEvent",
+    "ThreadEvents",
     "ThreadLog",
     "ToolCall",
     "ToolCallState",
@@ -217,6 +228,60 @@ class EventCursor:
         return True
 
 
+class ThreadEvents:
+    """The bookkeeping the stream shell (`_stream`) delegates to for a thread's events
+    connection: frames checked and decoded, replays dropped (`EventCursor`), and the request
+    that re-opens the connection with `since`. Only new events count as progress, so a server
+    that replays what was delivered and breaks again runs out of reconnect attempts."""
+
+    def __init__(self, thread_id: str, build: Callable[[int | None], httpx.Request]) -> None:
+        self.run: RunMetadata | None = {"run_id": None, "thread_id": thread_id}
+        self.failure: BaseException | None = None
+        self.cursor = EventCursor()
+        self._build = build
+        self._response: httpx.Response | None = None
+
+    @property
+    def last_event_id(self) -> str | None:
+        since = self.cursor.since
+        return None if since is None else str(since)
+
+    def request(self) -> httpx.Request:
+        """The request that (re)opens the connection after what was delivered."""
+        return self._build(self.cursor.since)
+
+    def opened(self, response: httpx.Response) -> None:
+        self._response = response
+        content_type = response.headers.get("content-type", "")
+        if "text/event-stream" not in content_type:
+            raise self._invalid(f"expected an event stream, got {content_type or 'no type'}")
+
+    def convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
+        """New events as parts `(method, event, seq)`; a bad frame stops the list and is kept in
+        `failure`, raised once the parts before it are delivered."""
+        parts: list[StreamPart] = []
+        for name, raw, sse_id, _retry_ms in events:
+            try:
+                event = decode_event(name, _loads(raw) if raw else None)
+            except (ValueError, FrameError) as exc:
+                self.failure = self._invalid(f"malformed thread event: {exc}")
+                break
+            if self.cursor.accept(event):
+                parts.append(StreamPart(event["method"], event, sse_id))
+        return parts
+
+    def resume_request(self) -> httpx.Request | None:
+        return self.request()
+
+    def _invalid(self, message: str) -> APIResponseValidationError:
+        response = self._response
+        return APIResponseValidationError(
+            message,
+            request=response.request if response is not None else None,
+            response=response,
+        )
+
+
 class MessageState:
     """One message being assembled from `messages` events (pure; the shell wraps it)."""
 
@@ -335,10 +400,8 @@ class MessageState:
 def _args(args: Any) -> Any:
     """Streamed tool-call arguments arrive as JSON text; complete ones as a dict."""
     if isinstance(args, str):
-        from ._json import loads
-
         try:
-            return loads(args) if args.strip() else {}
+            return _loads(args) if args.strip() else {}
         except ValueError:
             return args
     return args

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _retry
+from ._concurrency import AwaitsGet
 from ._exceptions import (
     APIResponseValidationError,
     RunFailedError,
@@ -34,17 +35,15 @@ from ._stream import DEFAULT_MAX_RECONNECTS, RunStream, StreamPart
 from ._thread_protocol import (
     CHANNELS,
     DEFAULT_CHANNELS,
-    EventCursor,
-    FrameError,
     InterruptPayload,
     Message,
     MessageState,
     RunLog,
     SubgraphInfo,
     ThreadEvent,
+    ThreadEvents,
     ThreadLog,
     ToolCallState,
-    decode_event,
     in_scope,
     matches,
 )
@@ -95,7 +94,7 @@ class AsyncThreadStream:
             self._want(channel)
         self._max_reconnects = max_reconnects
         self._log = ThreadLog()
-        self._cursor = EventCursor()
+        self._events = ThreadEvents(self.thread_id, self._request)
         self._stream: RunStream | None = None
         self._stream_iter: AsyncIterator[StreamPart] | None = None
         self._stream_channels: list[str] = []
@@ -123,10 +122,20 @@ class AsyncThreadStream:
     # The run's outcome
 
     @property
-    def output(self) -> Output:
+    def output(self) -> Awaitable[Any]:
         """`await thread.output`: the current run's final state; raises `RunFailedError` if it
         failed. An interrupted run gives the state at the interrupt (see `interrupts`)."""
-        return Output(self, self._log.current)
+        return self._output(self._log.current)
+
+    async def _output(self, run: RunLog | None) -> Any:
+        if run is None:
+            raise RuntimeError("no run in this session yet: call `await thread.run.start(...)`")
+        await self._wait(lambda: run.done)
+        if run.status == "failed":
+            raise RunFailedError(
+                error=None, message=run.error, run_id=run.run_id, thread_id=self.thread_id
+            )
+        return run.values
 
     @property
     def interrupted(self) -> bool:
@@ -175,14 +184,12 @@ class AsyncThreadStream:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        await self.close()
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         """Close the event connection. Runs on the server go on; `runs.cancel` stops one."""
         self._closed = True
         await self._disconnect()
-
-    close = aclose  # the official SDK's name
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -228,11 +235,11 @@ class AsyncThreadStream:
         if channel not in self._channels:
             self._channels.append(channel)
 
-    def _request(self) -> httpx.Request:
+    def _request(self, since: int | None) -> httpx.Request:
         self._stream_channels = list(self._channels)
         body: dict[str, Any] = {"channels": self._stream_channels}
-        if self._cursor.since is not None:
-            body["since"] = self._cursor.since
+        if since is not None:
+            body["since"] = since
         return self._http.build_request(
             "POST",
             path("/threads/{}/stream/events", self.thread_id),
@@ -251,29 +258,26 @@ class AsyncThreadStream:
         self._check_open()
         if self._stream is not None and self._stream_channels != self._channels:
             await self._disconnect()  # a projection needs a channel this connection lacks
-        if self._stream_iter is None:
+        if self._stream is None or self._stream_iter is None:
             self._stream = RunStream(
                 self._http,
-                self._request(),
+                self._events.request(),
+                self._events,
                 retry="safe",
-                resume=lambda _run, _after: self._request(),
-                on_reconnect=self._reconnecting,
                 max_reconnects=self._max_reconnects,
-                run={"run_id": None, "thread_id": self.thread_id},
-                replays_all=False,
             )
             self._stream_iter = self._stream.__aiter__()
         try:
             part = await self._stream_iter.__anext__()
         except StopAsyncIteration:
-            # The server never ends this stream on its own accord: reconnect, bounded.
+            # The server never ends this stream on its own accord: re-open it, bounded.
             await self._disconnect()
             self._ends += 1
             if self._ends > self._max_reconnects:
                 raise StreamLostError(
                     f"the thread's event stream kept closing ({self._ends} times in a row "
-                    "without an event)",
-                    last_event_id=str(self._cursor.since),
+                    "without a new event)",
+                    last_event_id=self._events.last_event_id,
                     attempts=self._ends,
                 ) from None
             await _retry.sleep(_retry.backoff(self._ends - 1))
@@ -281,30 +285,9 @@ class AsyncThreadStream:
         except BaseException:
             await self._disconnect()  # a half-read response is of no further use
             raise
-        try:
-            event = decode_event(part.event, part.data)
-        except FrameError as exc:
-            response = self._stream.response if self._stream is not None else None
-            raise APIResponseValidationError(
-                f"malformed thread event: {exc}",
-                request=response.request if response is not None else None,
-                response=response,
-            ) from None
-        if self._cursor.accept(event):
-            self._ends = 0
-            self._log.feed(event)
-            self._generation += 1
-
-    def _reconnecting(self, attempt: int, last_id: str | None) -> None:
-        # The stream path counts a replayed event as progress; only a new one is. A server
-        # that replays what was delivered, then breaks again, must not loop for ever.
-        self._ends += 1
-        if self._ends > self._max_reconnects:
-            raise StreamLostError(
-                f"the thread's event stream broke {self._ends} times in a row without a new event",
-                last_event_id=str(self._cursor.since),
-                attempts=self._ends,
-            )
+        self._ends = 0
+        self._log.feed(part.data)  # checked and new: `ThreadEvents` dropped the rest
+        self._generation += 1
 
     async def _disconnect(self) -> None:
         stream, self._stream, self._stream_iter = self._stream, None, None
@@ -428,28 +411,6 @@ class AgentInfo:
         return result
 
 
-class Output:
-    """`await thread.output`: waits for the run it was taken from (the current one)."""
-
-    def __init__(self, thread: AsyncThreadStream, run: RunLog | None) -> None:
-        self._thread = thread
-        self._run = run
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        return self._result().__await__()
-
-    async def _result(self) -> Any:
-        run = self._run
-        if run is None:
-            raise RuntimeError("no run in this session yet: call `await thread.run.start(...)`")
-        await self._thread._wait(lambda: run.done)
-        if run.status == "failed":
-            raise RunFailedError(
-                error=None, message=run.error, run_id=run.run_id, thread_id=self._thread.thread_id
-            )
-        return run.values
-
-
 class _Projection:
     def __init__(self, thread: AsyncThreadStream, scope: Scope, until: SubgraphInfo | None = None):
         self._thread = thread
@@ -461,8 +422,9 @@ class _Projection:
         return (lambda: sub.done) if sub is not None else None
 
 
-class ValuesProjection(_Projection):
-    """`async for state in thread.values`: each state snapshot; `await thread.values`: the last."""
+class ValuesProjection(_Projection, AwaitsGet):
+    """`async for state in thread.values`: each state snapshot; `await thread.values` (or
+    `get()`): the last."""
 
     def __aiter__(self) -> AsyncIterator[Any]:
         scope = list(self._scope)
@@ -475,10 +437,8 @@ class ValuesProjection(_Projection):
             ),
         )
 
-    def __await__(self) -> Generator[Any, None, Any]:
-        return self._last().__await__()
-
-    async def _last(self) -> Any:
+    async def get(self) -> Any:
+        """The final state (of this scope)."""
         if not self._scope:
             return await self._thread.output
         last = None
@@ -597,7 +557,7 @@ class EventView:
         return _pick(self._thread._follow(self._thread._log.current, _events, until), pick)
 
 
-class MessageStream:
+class MessageStream(AwaitsGet):
     """One message: `async for text in message` streams its text; `await message` gives the
     complete `Message` (content, tool calls, usage, id) as plain data.
 
@@ -639,9 +599,6 @@ class MessageStream:
         state, run = self._state, self._run
         return self._thread._follow(run, lambda _run: state.deltas, lambda: state.done)
 
-    def __await__(self) -> Generator[Any, None, Message]:
-        return self.get().__await__()
-
     async def get(self) -> Message:
         """The complete message, once it is (or the run ended)."""
         state, run = self._state, self._run
@@ -659,7 +616,7 @@ class MessageStream:
         return f"<MessageStream id={self.id} role={self.role} done={self.done}>"
 
 
-class TextStream:
+class TextStream(AwaitsGet):
     """A message's text: `async for` the deltas, `await` the whole text."""
 
     def __init__(self, message: MessageStream) -> None:
@@ -667,9 +624,6 @@ class TextStream:
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self._message.__aiter__()
-
-    def __await__(self) -> Generator[Any, None, str]:
-        return self.get().__await__()
 
     async def get(self) -> str:
         """All of the text, once the message is complete."""
@@ -719,23 +673,17 @@ class ToolCallStream:
         return self._thread._follow(self._run, lambda _run: state.deltas, lambda: state.done)
 
     @property
-    def output(self) -> Output:
-        return _ToolOutput(self._thread, self._run, self._state)
+    def output(self) -> Awaitable[Any]:
+        """`await call.output`: the tool's result, once it finished (`None` if it failed)."""
+        return self._output()
+
+    async def _output(self) -> Any:
+        state, run = self._state, self._run
+        await self._thread._wait(lambda: state.done or run.done)
+        return state.output
 
     def __repr__(self) -> str:
         return f"<ToolCallStream {self.name} id={self.tool_call_id} done={self.done}>"
-
-
-class _ToolOutput(Output):
-    def __init__(self, thread: AsyncThreadStream, run: RunLog, state: ToolCallState) -> None:
-        super().__init__(thread, run)
-        self._state = state
-
-    async def _result(self) -> Any:
-        state, run = self._state, self._run
-        assert run is not None
-        await self._thread._wait(lambda: state.done or run.done)
-        return state.output
 
 
 class SubgraphHandle:
