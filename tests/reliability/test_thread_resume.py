@@ -153,3 +153,21 @@ async def _collect(iterable: Any) -> list[Any]:
         items.append(item)
         assert len(items) < 100
     return items
+
+
+def test_the_sync_twin_resumes_a_cut_with_since_and_delivers_each_event_once(
+    fs: FaultServer,
+) -> None:
+    from langgraph_client import get_sync_client
+
+    commands(fs)
+    step, bodies = events_endpoint(cut_after=4)
+    fs.always("POST", EVENTS_PATH, step)
+    client = get_sync_client(url=fs.url, api_key=None, timeout=5.0)
+    with client, client.threads.stream(THREAD, assistant_id="agent") as thread:
+        thread.run.start(input={})
+        events = list(thread.events)
+        output = thread.output
+    assert [e["seq"] for e in events] == [1, 2, 4, 6, 8, 10, 12, 14, 15, 16]
+    assert output == {"n": 1}
+    assert [b.get("since") for b in bodies] == [None, 6]
