@@ -32,6 +32,7 @@ from ._exceptions import (
     RunFailedError,
     RunOutcomeUnknownError,
     StreamLostError,
+    ThreadCommandError,
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
@@ -79,6 +80,7 @@ __all__ = [
     "SyncLangGraphClient",
     "SyncPaginator",
     "SyncRunStream",
+    "ThreadCommandError",
     "UnprocessableEntityError",
     "__version__",
     "get_client",

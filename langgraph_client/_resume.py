@@ -11,9 +11,22 @@ How long to keep reconnecting is `_retry.ReconnectPolicy`'s business (re-exporte
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from ._retry import ReconnectBudget, ReconnectPolicy
 
-__all__ = ["ReconnectBudget", "ReconnectPolicy", "ResumeTracker", "is_older"]
+__all__ = [
+    "DEFAULT_MAX_RECONNECTS",
+    "ReconnectBudget",
+    "ReconnectPolicy",
+    "ReconnectState",
+    "ResumeTracker",
+    "is_older",
+]
+
+DEFAULT_MAX_RECONNECTS = 5
+"""The thread stream's bound on reopening its event connection (run streams, `wait` and `join`
+go by `ReconnectPolicy`'s time budget)."""
 
 
 def _numeric(event_id: str) -> tuple[int, int] | None:
@@ -94,3 +107,25 @@ class ResumeTracker:
             self._skip = self._last_id_count
             return "-1"
         return self.last_id
+
+
+class ReconnectState(Protocol):
+    """When a broken stream tries again, and when it gives up: what the stream shell asks.
+    `ReconnectPolicy.start()` gives one (a `ReconnectBudget`); a stream can be handed another."""
+
+    attempts: int
+    """Attempts since the stream last made progress (reported to `on_reconnect`)."""
+
+    @property
+    def reconnects(self) -> int:
+        """Every attempt over the stream's life (`stream.reconnects`)."""
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent trying since the last progress (reported when giving up)."""
+
+    def progress(self) -> None:
+        """A new event arrived."""
+
+    def next_delay(self) -> float | None:
+        """Seconds to wait before the next attempt (counting it), or `None` to give up."""

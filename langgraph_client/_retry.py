@@ -111,6 +111,8 @@ ENDPOINTS: tuple[Rule, ...] = (
     Rule("DELETE", "/threads/{thread_id}", "connect", _ONCE),
     Rule("PATCH", "/threads/{thread_id}", "safe", _SAME),
     Rule("GET", "/threads/{thread_id}/stream", "safe", "joins a stream: a read"),
+    Rule("POST", "/threads/{thread_id}/stream/events", "safe", "opens an event stream: a read"),
+    Rule("POST", "/threads/{thread_id}/commands", "connect", "a command acts (starts a run)"),
     # Runs
     Rule("GET", "/threads/{thread_id}/runs", "safe", _READ),
     Rule("POST", "/threads/{thread_id}/runs", "connect", _RUN),

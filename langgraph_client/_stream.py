@@ -1,13 +1,15 @@
 """The one stream path: a closeable object that yields `StreamPart`s, over a thin I/O shell that
-connects, decodes and reconnects. Every decision (ids, resume point, run, failures) is made by a
-pure `StreamEvents` object (`_run_events`) and the `ReconnectBudget` (`_resume`)."""
+connects, decodes and reconnects. Every decision is made by pure objects the shell is given: a
+`StreamEvents` (`_run_events.RunEvents` for runs: ids, resume point, the run, failures) and a
+`ReconnectState` (the `ReconnectPolicy`'s budget unless one is passed). Another kind of stream
+(another resume request, another dedupe, another policy) plugs in its own objects; the I/O stays
+here."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
-from typing import Any
 
 import httpx
 
@@ -21,11 +23,12 @@ from ._exceptions import (
     transport_error,
 )
 from ._http import AsyncHttpClient
-from ._resume import ReconnectBudget, ReconnectPolicy
-from ._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
+from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectPolicy, ReconnectState
+from ._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from ._sse import SSEDecodeError, SSEDecoder
 
 __all__ = [
+    "DEFAULT_MAX_RECONNECTS",
     "OnReconnect",
     "RunEvents",
     "RunMetadata",
@@ -34,9 +37,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("langgraph_client")
-
-OnReconnect = Callable[[int, "str | None"], Any]
-"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 class RunStream(StreamMixin):
@@ -59,8 +59,9 @@ class RunStream(StreamMixin):
         *,
         on_reconnect: OnReconnect | None = None,
         reconnect: ReconnectPolicy | None = None,
+        budget: ReconnectState | None = None,
     ) -> None:
-        budget = (reconnect or http.reconnect).start()
+        budget = budget or (reconnect or http.reconnect).start()
         self._core = _StreamCore(http, request, events, budget, on_reconnect)
         self._gen: AsyncGenerator[StreamPart, None] | None = None
         self._closed = False
@@ -165,7 +166,7 @@ class _StreamCore:
         http: AsyncHttpClient,
         request: httpx.Request,
         events: StreamEvents,
-        budget: ReconnectBudget,
+        budget: ReconnectState,
         on_reconnect: OnReconnect | None,
     ) -> None:
         self._http = http

@@ -12,13 +12,20 @@ import httpx
 
 from .. import _retry
 
-__all__ = ["Interrupter", "StreamClosed", "StreamMixin", "close_under", "is_running"]
+__all__ = ["AwaitsGet", "Interrupter", "StreamClosed", "StreamMixin", "close_under", "is_running"]
 
 _T = TypeVar("_T")
 
 
 class StreamMixin:
     """Nothing to add: a sync stream is not awaitable."""
+
+
+class AwaitsGet:
+    """Nothing to add: sync projections are read with `get()`, not awaited."""
+
+    def get(self) -> Any:
+        raise NotImplementedError
 
 
 def is_running(gen: Generator[Any, None, None]) -> bool:

@@ -25,6 +25,7 @@ from .._payloads import (
     stream_mode_param,
 )
 from .._retry import ReconnectPolicy
+from .._run_events import OnRunCreated
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 from ._stream import OnReconnect, RunEvents, RunMetadata, SyncRunStream
@@ -44,8 +45,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
 logger = logging.getLogger("langgraph_client")
-
-OnRunCreated = Callable[["RunCreateMetadata"], Any]
 
 # A join connection that lasted this long was talking to the server (it sends a newline every
 # 5 s): its break starts a fresh reconnect budget, like an event on a stream.

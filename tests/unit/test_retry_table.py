@@ -22,7 +22,12 @@ SPEC = Path("/work/shared/agent-server/openapi.json")
 METHODS = ("get", "post", "put", "patch", "delete")
 
 # Endpoints the client calls that this version of the spec does not list.
-NOT_IN_SPEC = {("POST", "/threads/prune"), ("PATCH", "/runs/crons/{cron_id}")}
+NOT_IN_SPEC = {
+    ("POST", "/threads/prune"),
+    ("PATCH", "/runs/crons/{cron_id}"),
+    ("POST", "/threads/{thread_id}/stream/events"),  # thread streaming (newer servers)
+    ("POST", "/threads/{thread_id}/commands"),
+}
 
 RUN_CREATING = {
     ("POST", "/runs"),
@@ -41,6 +46,7 @@ NEVER_RESENT = {
     ("POST", "/threads/{thread_id}/copy"),
     ("POST", "/runs/crons"),
     ("POST", "/threads/{thread_id}/runs/crons"),
+    ("POST", "/threads/{thread_id}/commands"),
 }
 
 
