@@ -17,12 +17,18 @@ from ._retry import ReconnectBudget, ReconnectPolicy
 
 __all__ = [
     "DEFAULT_MAX_RECONNECTS",
+    "FROM_START",
     "ReconnectBudget",
     "ReconnectPolicy",
     "ReconnectState",
     "ResumeTracker",
     "is_older",
 ]
+
+FROM_START = "0"
+"""The `Last-Event-ID` that replays a run from its first event: sorts before every id. (`-1`
+does on the in-memory server, but the Postgres runtime answers it from the memory of the worker
+that gets the request only, so a resume landing on another worker would get nothing.)"""
 
 DEFAULT_MAX_RECONNECTS = 5
 """The thread stream's bound on reopening its event connection (run streams, `wait` and `join`
@@ -49,7 +55,7 @@ def is_older(event_id: str, than: str) -> bool:
 class ResumeTracker:
     """Which event ids a stream delivered, and where its next connection must start.
 
-    `replays_all`: the endpoint takes `Last-Event-ID: -1` as "from the start".
+    `replays_all`: the endpoint takes `Last-Event-ID: 0` (`FROM_START`) as "from the start".
     `live`: the stream began without `Last-Event-ID` on a join, so it sees the run from the
     moment it joined: until its first event, a resume joins live again (a replay from `-1`
     would deliver the run's past).
@@ -98,14 +104,14 @@ class ResumeTracker:
             # again for a live join, else from the start.
             if self.last_id is not None or self.live or not self.replays_all:
                 return self.last_id
-            return "-1"
+            return FROM_START
         if self._prev_id is not None:
             self._skip = self._last_id_count
             return self._prev_id
         if self.replays_all:
             # Everything again; what came before the last id is dropped by `accept`.
             self._skip = self._last_id_count
-            return "-1"
+            return FROM_START
         return self.last_id
 
 

@@ -522,7 +522,7 @@ class SyncRunsClient:
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> SyncRunStream:
-        """Stream an existing run's events: live from now on, or after `last_event_id` (`"-1"`:
+        """Stream an existing run's events: live from now on, or after `last_event_id` (`"0"`:
         the whole run, replayed; the run must be `stream_resumable`).
 
         Same stream object as `stream`: it resumes by itself after a break, and a live join

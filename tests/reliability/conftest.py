@@ -176,13 +176,13 @@ def resume_point(
     """The `Last-Event-ID` a resume must carry after `delivered` ids (docs/reliability.md):
     ids may be shared by several events, and a replay starts strictly after the id it is
     given, so the client resumes from the distinct id *before* the last one it delivered
-    (`start`, the id a join began after, counts as delivered), `-1` ("from the start") if
+    (`start`, the id a join began after, counts as delivered), `0` ("from the start") if
     there is none and the endpoint accepts it, else the last id itself."""
     seen = [i for i in ([start] if start else []) + delivered if i is not None]
     if not delivered:
-        return start or ("-1" if replays_all else None)
+        return start or ("0" if replays_all else None)
     last = seen[-1]
     earlier = [i for i in seen if i != last]
     if earlier:
         return earlier[-1]
-    return "-1" if replays_all else last
+    return "0" if replays_all else last

@@ -157,7 +157,7 @@ async def test_break_before_the_first_event_replays_from_the_start(
     run = fs.resumable_run(EVENTS, fail_after=[0], fault="reset")
     parts = await asyncio.wait_for(collect(client.runs.stream("T", "a", stream_resumable=True)), 5)
     assert_exactly_once(parts, run)
-    assert run.last_event_ids == ["-1"]  # "from the beginning"
+    assert run.last_event_ids == ["0"]  # "from the beginning"
 
 
 async def test_breaks_separated_by_progress_do_not_exhaust_the_budget(

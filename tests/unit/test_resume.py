@@ -27,8 +27,10 @@ def deliver(tracker: ResumeTracker, *ids: str) -> list[bool]:
 
 def test_fresh_tracker_resumes_from_the_start_or_not_at_all() -> None:
     assert ResumeTracker().can_resume
-    assert ResumeTracker().resume_after() == "-1"  # nothing delivered: from the start
-    assert ResumeTracker(replays_all=False).resume_after() is None  # no "-1" there: live
+    assert ResumeTracker().resume_after() == "0"  # nothing delivered: from the start
+    assert (
+        ResumeTracker(replays_all=False).resume_after() is None
+    )  # no "from the start" there: live
     tracker = ResumeTracker()
     tracker.delivered = 1  # a part without an id: a replay would repeat it
     assert not tracker.can_resume
@@ -55,7 +57,7 @@ def test_shared_ids_skip_exactly_the_events_already_delivered() -> None:
 def test_first_id_group_resumes_from_minus_one_where_the_endpoint_allows() -> None:
     tracker = ResumeTracker()
     deliver(tracker, "1-0")
-    assert tracker.resume_after() == "-1"
+    assert tracker.resume_after() == "0"
     assert deliver(tracker, "1-0", "2-0") == [False, True]
 
 
@@ -97,14 +99,14 @@ def test_two_resumes_in_a_row() -> None:
 
 def test_live_join_resumes_live_until_its_first_event() -> None:
     tracker = ResumeTracker(live=True)
-    assert tracker.resume_after() is None  # "-1" would replay the run's past
+    assert tracker.resume_after() is None  # "0" would replay the run's past
     assert tracker.resume_after() is None
 
 
 def test_live_join_after_one_id_replays_but_drops_the_past() -> None:
     tracker = ResumeTracker(live=True)
     deliver(tracker, "5-0")
-    assert tracker.resume_after() == "-1"
+    assert tracker.resume_after() == "0"
     # The replay: the run's past (dropped), the event already delivered (dropped), new ones.
     assert deliver(tracker, "1-0", "3-0", "5-0", "6-0") == [False, False, False, True]
 
