@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from langgraph_client import Client, StreamPart, _retry
-from tests.faultserver import FaultServer, ResumableRun, sse
+from tests.faultserver import FaultServer, ResumableRun, event, sse
 
 from .conftest import EVENTS, collect
 
@@ -173,3 +173,32 @@ async def test_aclose_from_another_task_stops_a_connected_stream(
     await asyncio.wait_for(reader, 5)
     assert 1 <= len(parts) < len(EVENTS)
     await fs.wait_until(lambda: fs.find("POST", CREATE)[0].client_closed, timeout=2)
+
+
+# Exactly once, stated exactly: after a worker crash the server runs the interrupted step again
+# and sends its events again under new ids, after a second `metadata` with `attempt: 2`.
+
+CRASHED = [
+    event("metadata", {"run_id": "R", "attempt": 1}, "1700000000001-0"),
+    event("custom", {"step": 1}, "1700000000002-0"),
+    event("custom", {"step": 2, "part": 1}, "1700000000003-0"),
+    # the worker died during step 2; another one restarts the run from its last checkpoint
+    event("metadata", {"run_id": "R", "attempt": 2}, "1700000000009-0"),
+    event("custom", {"step": 2, "part": 1}, "1700000000010-0"),
+    event("custom", {"step": 2, "part": 2}, "1700000000011-0"),
+    event("custom", {"step": 3}, "1700000000012-0"),
+]
+
+
+async def test_attempt_tells_re_emitted_output_apart(fs: FaultServer, client: Client) -> None:
+    run = fs.resumable_run(CRASHED, fail_after=[3, 2], fault="reset")
+    stream = client.runs.stream("T", "agent", stream_resumable=True)
+    seen: list[tuple[Any, int | None]] = []
+    async with stream:
+        assert stream.attempt is None  # nothing said yet
+        async for part in stream:
+            seen.append((part.data.get("step"), stream.attempt))
+    assert [p for p in run.events] == CRASHED
+    # every id once (the replays after each break dropped), the re-run step marked by attempt 2
+    assert seen == [(None, 1), (1, 1), (2, 1), (None, 2), (2, 2), (2, 2), (3, 2)]
+    assert stream.reconnects == 2
