@@ -19,6 +19,7 @@ from ._exceptions import (
     transport_error,
 )
 from ._json import dumps, loads
+from ._tls import shared_context
 from ._version import __version__
 
 __all__ = [
@@ -101,7 +102,7 @@ class AsyncHttpClient:
         self.headers = {"user-agent": f"langgraph-client/{__version__}", **_lower(headers)}
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS
+            timeout=self.timeout, limits=limits or DEFAULT_LIMITS, verify=shared_context()
         )
 
     def copy(
