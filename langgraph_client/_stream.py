@@ -21,7 +21,7 @@ from ._exceptions import (
 from ._http import AsyncHttpClient
 from ._json import loads as _loads
 from ._paths import parse_run_location
-from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecodeError, SSEDecoder
+from ._sse import DEFAULT_MAX_EVENT_BYTES, PartDecoder, ServerSentEvent, SSEDecodeError
 
 __all__ = ["DEFAULT_MAX_RECONNECTS", "RunMetadata", "RunStream", "StreamPart"]
 
@@ -30,6 +30,7 @@ _new = tuple.__new__  # builds a NamedTuple without its Python-level constructor
 logger = logging.getLogger("langgraph_client")
 
 DEFAULT_MAX_RECONNECTS = 5
+_SPECIAL = ("metadata", "error")  # events the stream core must see: run id, run failure
 
 RunMetadata = Mapping[str, Any]
 """`{"run_id": str, "thread_id": str | None}`: what `on_run_created` receives."""
@@ -244,14 +245,25 @@ class _StreamCore:
             self.response = response
             try:
                 self._opened(response)
-                decoder = SSEDecoder(DEFAULT_MAX_EVENT_BYTES)
+                decoder = PartDecoder(
+                    StreamPart,
+                    _loads,
+                    self._general,
+                    special=_SPECIAL,
+                    max_event_bytes=DEFAULT_MAX_EVENT_BYTES,
+                )
                 async for chunk in response.aiter_bytes():
-                    for part in self._convert(decoder.feed(chunk)):
-                        self.yielded = part
-                        yield part
+                    parts = decoder.feed(chunk)
+                    if parts:
+                        self._progress(len(parts))
+                        for part in parts:
+                            self.yielded = part
+                            yield part
                     if self._failed is not None:
                         raise self._failed
-                for part in self._convert(decoder.flush()):
+                parts = decoder.flush()
+                self._progress(len(parts))
+                for part in parts:
                     self.yielded = part
                     yield part
                 if self._failed is not None:
@@ -269,29 +281,26 @@ class _StreamCore:
                 await response.aclose()
             response = await self._reconnect(failure)
 
-    def _convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
-        """Decode the JSON of one chunk's events into parts. A per-chunk list, not a generator:
-        this runs for every event, and a generator hop per event costs as much as the decoding.
+    def _general(self, event: ServerSentEvent, parts: list[StreamPart]) -> bool:
+        """The decoder's hook for events off its fast path (ids, `metadata`, `error`, data that
+        is not JSON, ...): True stops the stream after `parts` (an `error` that must raise;
+        `_failed` holds the exception, raised once the parts before it are delivered)."""
+        name, raw, event_id, _retry_ms = event
+        if event_id is not None and not self._track_id(event_id):
+            return False  # a replay of an event delivered before the resume
+        try:
+            data = _loads(raw) if raw else None
+        except ValueError:
+            raise self._not_json(name, raw) from None
+        if (name == "metadata" or name == "error") and self._special(name, data):
+            return True
+        parts.append(_new(StreamPart, (name, data, event_id)))
+        return False
 
-        An `error` event that must raise stops the list; `_failed` holds the exception, raised
-        after the parts before it have been delivered.
-        """
-        parts: list[StreamPart] = []
-        add, loads, new, part = parts.append, _loads, _new, StreamPart  # locals: this loop is hot
-        for name, raw, event_id, _retry_ms in events:
-            if event_id is not None and not self._track_id(event_id):
-                continue  # a replay of an event delivered before the resume
-            try:
-                data = loads(raw) if raw else None
-            except ValueError:
-                raise self._not_json(name, raw) from None
-            if (name == "metadata" or name == "error") and self._special(name, data):
-                break
-            add(new(part, (name, data, event_id)))
-        if parts:
-            self._delivered += len(parts)
+    def _progress(self, delivered: int) -> None:
+        if delivered:
+            self._delivered += delivered
             self._attempts = 0  # progress: the next break gets a fresh reconnect budget
-        return parts
 
     def _special(self, name: str, data: Any) -> bool:
         """Learn the run id from `metadata`; True if an `error` event must raise instead."""
