@@ -6,6 +6,8 @@ client = get_client(url="http://127.0.0.1:2024")
 result = await client.runs.wait(None, "agent", input={"messages": [...]})
 """
 
+import typing as _typing
+
 from ._client import Client, get_client
 from ._exceptions import (
     APIConnectionError,
@@ -57,5 +59,25 @@ __all__ = [
     "__version__",
     "get_client",
 ]
+
+if _typing.TYPE_CHECKING:
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
+
+
+def __getattr__(name: str) -> _typing.Any:
+    # `DefaultAioHttpClient` needs the optional aiohttp (~150 ms to import): loaded on first
+    # use only, and kept out of `__all__` so that `import *` never needs aiohttp.
+    if name == "DefaultAioHttpClient":
+        try:
+            from ._aiohttp import DefaultAioHttpClient
+        except ModuleNotFoundError as exc:
+            if exc.name != "aiohttp":
+                raise
+            raise ImportError(
+                'DefaultAioHttpClient needs aiohttp: pip install "langgraph-client[aiohttp]"'
+            ) from exc
+        return DefaultAioHttpClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _setup_logging()

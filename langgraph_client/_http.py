@@ -101,9 +101,7 @@ class AsyncHttpClient:
         # Lower-case names, so that a caller's `User-Agent` or `X-Api-Key` replaces ours.
         self.headers = {"user-agent": f"langgraph-client/{__version__}", **_lower(headers)}
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS, verify=shared_context()
-        )
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS)
 
     def copy(
         self,
@@ -370,6 +368,11 @@ def decode_json(content: bytes, response: httpx.Response) -> Any:
             request=response.request,
             response=response,
         ) from exc
+
+
+def _own_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
+    """The pool a client builds when none is passed in; the one TLS context of the process."""
+    return httpx.AsyncClient(timeout=timeout, limits=limits, verify=shared_context())
 
 
 def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:

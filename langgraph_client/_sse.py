@@ -75,6 +75,7 @@ class PartDecoder(Generic[T]):
         "_data",
         "_data_size",
         "_event",
+        "_failure",
         "_general",
         "_has_event",
         "_head",
@@ -120,6 +121,7 @@ class PartDecoder(Generic[T]):
         self._last_id: str | None = None
         self._retry: int | None = None
         self._stopped = False
+        self._failure: Exception | None = None  # to raise once the parts before it are out
         # `event:` line -> name, for names that may take the fast path; names repeat.
         self._names: dict[bytes, str] = {}
 
@@ -130,6 +132,8 @@ class PartDecoder(Generic[T]):
 
     def feed(self, chunk: bytes) -> list[T]:
         """Decode one chunk; returns the parts it completed (often none, sometimes many)."""
+        if self._failure is not None:
+            raise self._failure
         if self._head is not None:
             chunk = self._strip_bom(chunk)
         if not chunk:
@@ -149,15 +153,25 @@ class PartDecoder(Generic[T]):
             self._pending_size = 0
         lines = chunk.splitlines()  # bytes.splitlines splits on CR, LF and CRLF only
         last = chunk[-1]
+        tail = None
         if last == 13:  # CR
             self._skip_lf = True
         elif last != 10:  # LF
-            self._hold(lines.pop())
-        # Only a chunk longer than the limit can complete an over-long line or event in itself.
-        return self._lines(lines, len(chunk) > self._max)
+            tail = lines.pop()
+        out: list[T] = []
+        try:
+            # Only a chunk longer than the limit can complete an over-long line or event.
+            self._lines(lines, len(chunk) > self._max, out)
+            if tail is not None:
+                self._hold(tail)
+        except Exception as exc:
+            self._fail(exc, out)
+        return out
 
     def flush(self) -> list[T]:
         """End of body: a final line without its line end still counts, then the open event."""
+        if self._failure is not None:
+            raise self._failure
         if self._head:  # the whole body was a prefix of a BOM: bytes of a line after all
             self._pending.append(self._head)
         self._head = None
@@ -165,7 +179,19 @@ class PartDecoder(Generic[T]):
         self._pending.clear()
         self._pending_size = 0
         lines.append(b"")
-        return self._lines(lines, True)
+        out: list[T] = []
+        try:
+            self._lines(lines, True, out)
+        except Exception as exc:
+            self._fail(exc, out)
+        return out
+
+    def _fail(self, exc: Exception, out: list[T]) -> None:
+        """A bad line or event (or the hook's error for it): raised now if nothing came
+        before it in this chunk, else on the next call, once the parts before it are out."""
+        if not out:
+            raise exc
+        self._failure = exc
 
     def _strip_bom(self, chunk: bytes) -> bytes:
         chunk = self._head + chunk if self._head else chunk
@@ -181,14 +207,13 @@ class PartDecoder(Generic[T]):
             raise SSEDecodeError(f"an SSE line or event exceeds {self._max} bytes")
         self._pending.append(part)
 
-    def _lines(self, lines: list[bytes], check: bool) -> list[T]:
+    def _lines(self, lines: list[bytes], check: bool, out: list[T]) -> None:
         # The hot loop of every stream. State lives in locals, written back at the end; fields
         # are matched with startswith (no partition, no slices) in order of frequency.
         # `general` is True for an event that cannot take the fast path; it starts each event
         # True for good once an `id` was seen (every later event carries it).
-        out: list[T] = []
         if self._stopped:
-            return out
+            return
         add, new, part, loads, names = out.append, _new, self._part, self._loads, self._names
         sse, hook, limit = ServerSentEvent, self._general, self._max
         event, data, size, has_event = self._event, self._data, self._data_size, self._has_event
@@ -261,7 +286,6 @@ class PartDecoder(Generic[T]):
         self._last_id, self._retry, self._is_general = last_id, retry, general
         if size > limit:
             raise SSEDecodeError(f"an SSE event exceeds {limit} bytes")
-        return out
 
     def _name(self, line: bytes) -> str:
         """The event name of an `event:` line, cached by the whole line (names repeat) unless

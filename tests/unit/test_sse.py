@@ -624,3 +624,48 @@ def test_a_true_hook_result_stops_the_stream_after_that_event() -> None:
     assert decoder.feed(body) == [Part("v", 1, None), Part("error", 2, None)]
     assert decoder.feed(b"event: v\ndata: 4\n\n") == []
     assert decoder.flush() == []
+
+
+# A bad event fails the stream only after the good events before it, however the bytes were
+# chunked (with one chunk holding both, those events were lost).
+
+GOOD_EVENT = b"event: v\ndata: 1\n\n"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"event: v\ndata: {\n\n", b"event: v\xff\ndata: 1\n\n", b"data: " + b"x" * 300 + b"\n\n"],
+    ids=["not-json", "bad-utf8-name", "oversized"],
+)
+def test_parts_before_a_bad_event_in_the_same_chunk_are_delivered_first(bad: bytes) -> None:
+    seen: list[ServerSentEvent] = []
+
+    def general(event: ServerSentEvent, out: list[Part]) -> None:
+        seen.append(event)
+        out.append(Part(event.event, json.loads(event.data or b"null"), event.id))
+
+    decoder = PartDecoder(Part, json.loads, general, max_event_bytes=256)
+    assert decoder.feed(GOOD_EVENT + GOOD_EVENT + bad + GOOD_EVENT) == [Part("v", 1, None)] * 2
+    with pytest.raises(ValueError):
+        decoder.feed(GOOD_EVENT)
+    with pytest.raises(ValueError):
+        PartDecoder(Part, json.loads, general, max_event_bytes=256).feed(bad)  # alone: at once
+
+
+async def test_a_run_stream_delivers_the_parts_before_a_bad_event_in_the_same_chunk() -> None:
+    import httpx
+
+    from langgraph_client import APIResponseValidationError, get_client
+
+    from .conftest import BASE_URL, SSE_HEADERS
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=SSE_HEADERS, content=GOOD_EVENT + b"data: {\n\n")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = get_client(url=BASE_URL, api_key=None, max_retries=0, http_client=http)
+        got = []
+        with pytest.raises(APIResponseValidationError, match="not JSON"):
+            async for part in client.runs.stream(None, "agent"):
+                got.append(part)
+    assert got == [("v", 1, None)]
