@@ -151,7 +151,7 @@ class PartDecoder(Generic[T]):
             chunk = b"".join(self._pending)
             self._pending.clear()
             self._pending_size = 0
-        lines = chunk.splitlines()  # bytes.splitlines splits on CR, LF and CRLF only
+        lines = _split_lines(chunk)
         last = chunk[-1]
         tail = None
         if last == 13:  # CR
@@ -313,6 +313,46 @@ class SSEDecoder(PartDecoder[ServerSentEvent]):
         super().__init__(
             ServerSentEvent, _no_json, _append, max_event_bytes=max_event_bytes, all_general=True
         )
+
+
+_LONG_CHUNK = 2048  # below this, `splitlines` is always the faster split
+_SHORT_LINES = 16  # this many lines in under a kilobyte each: the rest has short lines too
+
+
+def _split_lines(chunk: bytes) -> list[bytes]:
+    """`chunk.splitlines()`: lines end in CR, LF or CRLF only.
+
+    `splitlines` tests every byte in a plain loop (~0.4 ns a byte), while `find` runs at
+    memchr speed (~0.01 ns a byte). For chunks of a few long lines (large events: 50 KB of
+    JSON on one `data:` line) finding the line ends is ~20x cheaper; once a chunk shows many
+    short lines, the rest goes to `splitlines`, which is cheaper per line.
+    """
+    end = len(chunk)
+    if end < _LONG_CHUNK:
+        return chunk.splitlines()
+    find = chunk.find
+    lines: list[bytes] = []
+    start = 0
+    cr, lf = find(b"\r"), find(b"\n")  # the next of each at or after `start`, -1 if none
+    while start < end:
+        if len(lines) == _SHORT_LINES and start < _SHORT_LINES * 1024:
+            lines += chunk[start:].splitlines()
+            return lines
+        if lf != -1 and (cr == -1 or lf < cr):
+            lines.append(chunk[start:lf])
+            start = lf + 1
+            lf = find(b"\n", start)
+        elif cr != -1:
+            lines.append(chunk[start:cr])
+            start = cr + 1
+            if lf == start:  # CRLF: one line end
+                start += 1
+                lf = find(b"\n", start)
+            cr = find(b"\r", start)
+        else:
+            lines.append(chunk[start:])
+            break
+    return lines
 
 
 def _text(value: bytes) -> str:

@@ -15,7 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from langgraph_client import LangGraphError, get_client
-from langgraph_client._sse import PartDecoder, ServerSentEvent, SSEDecodeError, SSEDecoder
+from langgraph_client._sse import (
+    PartDecoder,
+    ServerSentEvent,
+    SSEDecodeError,
+    SSEDecoder,
+    _split_lines,
+)
 
 from .conftest import BASE_URL, SSE_HEADERS
 from .test_sse import normalize, reference
@@ -292,3 +298,28 @@ def test_one_pass_fails_where_the_general_path_fails(data: bytes, cuts: list[int
 
     general = outcome(False)
     assert outcome(True) == (general if general == "error" else [_general_part(e) for e in general])
+
+
+# Splitting long chunks by `find`: exactly `bytes.splitlines`, at any size and line length.
+
+line_ends = st.sampled_from([b"\n", b"\r", b"\r\n", b"\n\r", b"\r\r", b"\n\n"])
+long_lines = st.lists(
+    st.tuples(st.integers(0, 3000), st.sampled_from([b"x", b"\xe2\x80\xa8", b"\x0b"]), line_ends),
+    max_size=40,
+).map(lambda parts: b"".join(fill * n + end for n, fill, end in parts))
+
+
+@SETTINGS
+@given(long_lines, st.binary(max_size=50))
+def test_split_lines_equals_splitlines(body: bytes, tail: bytes) -> None:
+    for data in (body, body + tail, tail + body, body.rstrip(b"\r\n")):
+        assert _split_lines(data) == data.splitlines()
+
+
+@SETTINGS
+@given(long_lines, st.lists(st.integers(0, 60_000), max_size=8))
+def test_long_lines_decode_the_same_however_split(body: bytes, cuts: list[int]) -> None:
+    stream = b"".join(b"data: " + line + b"\n\n" for line in body.splitlines()[:20])
+    assert run(splits(stream, cuts)) == run(
+        [stream[i : i + 700] for i in range(0, len(stream), 700)]
+    )
