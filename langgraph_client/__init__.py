@@ -1,12 +1,16 @@
-"""An async client for the LangGraph Agent Server API.
+"""A client for the LangGraph Agent Server API, async and sync.
 
-from langgraph_client import get_client
+from langgraph_client import get_client, get_sync_client
 
 client = get_client(url="http://127.0.0.1:2024")
 result = await client.runs.wait(None, "agent", input={"messages": [...]})
+
+sync_client = get_sync_client(url="http://127.0.0.1:2024")
+result = sync_client.runs.wait(None, "agent", input={"messages": [...]})
 """
 
-import typing as _typing
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from ._client import Client, get_client
 from ._exceptions import (
@@ -30,8 +34,17 @@ from ._exceptions import (
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
-from ._stream import RunStream, StreamPart
+from ._run_events import StreamPart
+from ._stream import RunStream
 from ._version import __version__
+
+if _TYPE_CHECKING:
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
+    from ._sync._client import SyncClient, get_sync_client
+    from ._sync._pagination import SyncPaginator
+    from ._sync._stream import SyncRunStream
+
+    SyncLangGraphClient = SyncClient
 
 __all__ = [
     "NOT_GIVEN",
@@ -55,29 +68,55 @@ __all__ = [
     "RunStream",
     "StreamLostError",
     "StreamPart",
+    "SyncClient",
+    "SyncLangGraphClient",
+    "SyncPaginator",
+    "SyncRunStream",
     "UnprocessableEntityError",
     "__version__",
     "get_client",
+    "get_sync_client",
 ]
 
-if _typing.TYPE_CHECKING:
-    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
+# The sync client loads on first use: async programs never pay for importing it.
+_LAZY = {
+    "SyncClient": ("._sync._client", "SyncClient"),
+    "SyncLangGraphClient": ("._sync._client", "SyncClient"),  # the official SDK's name
+    "get_sync_client": ("._sync._client", "get_sync_client"),
+    "SyncPaginator": ("._sync._pagination", "SyncPaginator"),
+    "SyncRunStream": ("._sync._stream", "SyncRunStream"),
+}
 
 
-def __getattr__(name: str) -> _typing.Any:
-    # `DefaultAioHttpClient` needs the optional aiohttp (~150 ms to import): loaded on first
-    # use only, and kept out of `__all__` so that `import *` never needs aiohttp.
+def __getattr__(name: str) -> _Any:
     if name == "DefaultAioHttpClient":
-        try:
-            from ._aiohttp import DefaultAioHttpClient
-        except ModuleNotFoundError as exc:
-            if exc.name != "aiohttp":
-                raise
-            raise ImportError(
-                'DefaultAioHttpClient needs aiohttp: pip install "langgraph-client[aiohttp]"'
-            ) from exc
-        return DefaultAioHttpClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return _aiohttp_client()
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def _aiohttp_client() -> _Any:
+    # Needs the optional aiohttp (~150 ms to import): loaded on first use, and neither cached
+    # here nor in `__all__`, so that `from langgraph_client import *` never needs aiohttp.
+    try:
+        from ._aiohttp import DefaultAioHttpClient
+    except ModuleNotFoundError as exc:
+        if exc.name != "aiohttp":
+            raise
+        raise ImportError(
+            'DefaultAioHttpClient needs aiohttp: pip install "langgraph-client[aiohttp]"'
+        ) from exc
+    return DefaultAioHttpClient
 
 
 _setup_logging()

@@ -7,7 +7,7 @@ import ssl
 import certifi
 import pytest
 
-from langgraph_client import _tls, get_client
+from langgraph_client import _tls, get_client, get_sync_client
 
 
 def test_a_second_client_builds_no_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,6 +23,7 @@ def test_a_second_client_builds_no_tls_context(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(ssl, "SSLContext", _Refuse)  # nor any bare context
     for url in ("https://b.example", "http://127.0.0.1:1"):
         get_client(url=url, api_key=None)
+        get_sync_client(url=url, api_key=None).close()
     assert built == []
 
 
