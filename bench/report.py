@@ -20,6 +20,7 @@ PAIRS = (
     ("aiohttp/client", "client_aiohttp", "langgraph_client"),
     ("aiohttp/asyncio", "client_aiohttp", "asyncio"),
     ("floor/asyncio", "floor", "asyncio"),
+    ("sync/sdk_sync", "client_sync", "sdk_sync"),
 )
 SHORT = {
     "langgraph_client": "client",
@@ -28,6 +29,8 @@ SHORT = {
     "raw": "raw",
     "floor": "floor",
     "asyncio": "asyncio",
+    "client_sync": "sync",
+    "sdk_sync": "sdk_sync",
 }
 # Rows that say the same as another row in ratio terms, or where a ratio means nothing.
 NO_RATIO = {
@@ -57,7 +60,8 @@ TARGETS = (
     ("concurrent_streams_s", "concurrent streams", "client_aiohttp", "langgraph_client", 0.5),
     ("concurrent_streams_s", "concurrent streams", "client_aiohttp", "asyncio", 4.0),
 )
-# The default transport is never slower than the incumbent on any of these.
+# The default transport is never slower than the incumbent on any of these (nor the sync
+# client than the incumbent's sync client, where it has the figure).
 SPEED_FIGURES = {
     "import_ms": "import time",
     "construct_ms": "a further client",
@@ -188,20 +192,21 @@ def checks(
                 text(f"{construct:.3f} ms"),
             )
         )
-    if not info.get("langgraph_client", {}).get("available"):
-        return out
-    for key, label in SPEED_FIGURES.items():
-        if key in figures:
-            r = cost_ratio(figures[key], "langgraph_client", "langgraph_sdk")
-            out.append(
-                _check(
-                    "target",
-                    "langgraph_client",
-                    f"{label}: not slower than langgraph_sdk",
-                    None if r is None else verdict(r <= 1.0),
-                    text(_ratio_text(r, "langgraph_sdk")),
+    for mine, theirs in (("langgraph_client", "langgraph_sdk"), ("client_sync", "sdk_sync")):
+        if not info.get(mine, {}).get("available"):
+            continue
+        for key, label in SPEED_FIGURES.items():
+            if key in figures and figures[key]["values"].get(mine) is not None:
+                r = cost_ratio(figures[key], mine, theirs)
+                out.append(
+                    _check(
+                        "target",
+                        mine,
+                        f"{label}: not slower than {theirs}",
+                        None if r is None else verdict(r <= 1.0),
+                        text(_ratio_text(r, theirs)),
+                    )
                 )
-            )
     return out
 
 

@@ -34,7 +34,17 @@ from bench.worker import RESULT_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_JSON = ROOT / "bench" / "results" / "latest.json"
-CONTENDERS = ("langgraph_client", "client_aiohttp", "langgraph_sdk", "raw", "floor", "asyncio")
+CONTENDERS = (
+    "langgraph_client",
+    "client_aiohttp",
+    "langgraph_sdk",
+    "raw",
+    "floor",
+    "asyncio",
+    "client_sync",
+    "sdk_sync",
+)
+SYNC = ("client_sync", "sdk_sync")  # blocking clients: no concurrency measurements
 IMPORTS = {
     "langgraph_client": "from langgraph_client import get_client",
     "client_aiohttp": "from langgraph_client import get_client, DefaultAioHttpClient",
@@ -42,6 +52,8 @@ IMPORTS = {
     "raw": "import httpx, orjson, httpx_sse",
     "floor": "import httpx, orjson",
     "asyncio": "import asyncio, orjson",
+    "client_sync": "from langgraph_client import get_sync_client",
+    "sdk_sync": "from langgraph_sdk import get_sync_client",
 }
 # Installed in the bench venv by the dev extras, optional to httpx, absent for real users.
 OPTIONAL_TOOLS = ("click", "pygments", "rich")
@@ -212,6 +224,8 @@ def probe(runner: Runner, contenders: Sequence[str]) -> dict[str, dict[str, Any]
         " print(m.__version__, 'aiohttp', aiohttp.__version__)",
         "asyncio": "import orjson, sys; print('python', sys.version.split()[0],"
         " 'orjson', orjson.__version__)",
+        "client_sync": "import langgraph_client as m; print(m.__version__)",
+        "sdk_sync": "import importlib.metadata as m; print(m.version('langgraph-sdk'))",
     }
     info: dict[str, dict[str, Any]] = {}
     for name in contenders:
@@ -311,6 +325,8 @@ def run(
             for key, task, params in measurements(plan, groups):
                 _log(f"bench: [{r + 1}/{plan.repeats}] {key}")
                 for name in _rotated(live, r):
+                    if name in SYNC and task.startswith("concurrent"):
+                        continue
                     result = runner.measure(name, task, **params)
                     runs[name].setdefault(key, []).append(result)
                     if result["status"] != "ok":

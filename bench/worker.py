@@ -86,6 +86,37 @@ class LanggraphSdk:
         await self.client.aclose()
 
 
+class LanggraphClientSync:
+    """This project's generated sync client (``get_sync_client``), blocking the worker's loop:
+    sequential work only (the runner gives sync contenders no concurrency tasks)."""
+
+    sync = True
+
+    def __init__(self, url: str) -> None:
+        from langgraph_client import get_sync_client
+
+        self.client = get_sync_client(url=url, api_key=None)
+
+    async def wait(self, run_input: dict[str, Any]) -> Any:
+        return self.client.runs.wait(None, ASSISTANT, input=run_input)
+
+    async def stream(self, run_input: dict[str, Any]) -> AsyncIterator[Any]:
+        for part in self.client.runs.stream(None, ASSISTANT, input=run_input, stream_mode="custom"):
+            yield part
+
+    async def aclose(self) -> None:
+        self.client.close()
+
+
+class LanggraphSdkSync(LanggraphClientSync):
+    """The incumbent's sync client, ``langgraph_sdk.get_sync_client``."""
+
+    def __init__(self, url: str) -> None:
+        from langgraph_sdk import get_sync_client  # type: ignore[import-not-found,unused-ignore]
+
+        self.client = get_sync_client(url=url, api_key=None)
+
+
 class Raw:
     """Hand-written httpx + orjson, with httpx-sse's ``aiter_sse`` for streams."""
 
@@ -282,6 +313,8 @@ CONTENDERS: dict[str, Callable[[str], Contender]] = {
     "raw": Raw,
     "floor": Floor,
     "asyncio": RawAsyncio,
+    "client_sync": LanggraphClientSync,
+    "sdk_sync": LanggraphSdkSync,
 }
 
 

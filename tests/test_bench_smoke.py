@@ -18,7 +18,8 @@ from bench.worker import Floor
 
 ROOT = Path(__file__).resolve().parent.parent
 # langgraph_sdk lives only in the bench venv
-ALWAYS = ("langgraph_client", "client_aiohttp", "raw", "floor", "asyncio")
+ALWAYS = ("langgraph_client", "client_aiohttp", "raw", "floor", "asyncio", "client_sync")
+SYNC = ("client_sync", "sdk_sync")  # sequential work only
 FIGURES = (
     "import_ms",
     "construct_ms",
@@ -57,13 +58,16 @@ def test_quick_run_has_every_figure_for_every_available_contender(
     results, _ = quick
     assert set(results) >= {"schema", "meta", "contenders", "figures", "ratios", "runs", "checks"}
     contenders = results["contenders"]
-    assert set(contenders) == {*ALWAYS, "langgraph_sdk"}
+    assert set(contenders) == {*ALWAYS, "langgraph_sdk", "sdk_sync"}
     for name in ALWAYS:
         assert contenders[name]["available"], contenders[name]["error"]
     available = [name for name, info in contenders.items() if info["available"]]
     for key in FIGURES:
         values = results["figures"][key]["values"]
         for name in available:
+            if name in SYNC and key.startswith("concurrent"):
+                assert values[name] is None, (key, name, values)
+                continue
             assert isinstance(values[name], float), (key, name, values)
     for key, pairs in results["ratios"].items():
         assert key in results["figures"]
@@ -78,14 +82,14 @@ def test_quick_run_delivers_every_result_and_event(quick: tuple[dict[str, Any], 
         if not info["available"]:
             continue
         runs = results["runs"][name]
+        concurrent = set() if name in SYNC else {"concurrent_streams", "concurrent_waits"}
         assert set(runs) == {
             "construct",
             "wait",
             "stream_small",
             "stream_large",
             "stream_memory",
-            "concurrent_streams",
-            "concurrent_waits",
+            *concurrent,
         }
         for key, measured in runs.items():
             for run in measured:
@@ -100,11 +104,11 @@ def test_quick_run_delivers_every_result_and_event(quick: tuple[dict[str, Any], 
             ("stream_memory", plan["memory_n"]),
         ):
             assert all(r["events"] == n + 1 and r["ok"] for r in runs[key]), (name, key)
-        for run in runs["concurrent_streams"]:
+        for run in runs.get("concurrent_streams", []):
             assert run["errors"] == {}, (name, run)
             assert run["complete"] == plan["concurrent_streams"]
             assert run["events"] == plan["concurrent_streams"] * (plan["concurrent_events"] + 1)
-        for run in runs["concurrent_waits"]:
+        for run in runs.get("concurrent_waits", []):
             assert run["errors"] == {}, (name, run)
             assert run["complete"] == plan["concurrent_waits"]
         assert len(runs["construct"][0]["times"]) == plan["construct_calls"]
@@ -123,7 +127,7 @@ def test_quick_run_judges_no_speed_target(quick: tuple[dict[str, Any], str]) -> 
 def test_quick_run_prints_the_tables(quick: tuple[dict[str, Any], str]) -> None:
     _, stdout = quick
     assert "Cost ratios" in stdout
-    for name in (*ALWAYS, "langgraph_sdk", "client/floor", "aiohttp/asyncio"):
+    for name in (*ALWAYS, "langgraph_sdk", "client/floor", "aiohttp/asyncio", "sync/sdk_sync"):
         assert name in stdout
 
 
