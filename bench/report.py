@@ -42,6 +42,9 @@ NO_RATIO = {
     "concurrent_waits_errors",
 }
 MEMORY_SLACK_MB = 8.0
+# "Not slower" allows a tie: on a shared 2-CPU machine the same figure moves by 10 % or more
+# between runs (docs/performance.md), so a ratio of 1.00-1.05 says "the same", not "slower".
+TIE = 1.05
 CONSTRUCT_LIMIT_MS = 1.0
 # (figure, label, A, B, limit): A's cost / B's cost must be at most `limit` (issue 12's targets).
 TARGETS = (
@@ -202,8 +205,8 @@ def checks(
                     _check(
                         "target",
                         mine,
-                        f"{label}: not slower than {theirs}",
-                        None if r is None else verdict(r <= 1.0),
+                        f"{label}: not slower than {theirs} (ties within {TIE - 1:.0%})",
+                        None if r is None else verdict(r <= TIE),
                         text(_ratio_text(r, theirs)),
                     )
                 )

@@ -83,6 +83,7 @@ class AioHttpTransport(httpx.AsyncBaseTransport):
         # The pool limit is ours, not aiohttp's: its `connect` timeout covers the wait for a
         # slot and the connecting together, while httpx gives each its own budget and error.
         self._slots: asyncio.Semaphore | None = None
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
     def _open(self) -> aiohttp.ClientSession:
         limits = self._limits
@@ -114,10 +115,14 @@ class AioHttpTransport(httpx.AsyncBaseTransport):
         slots = self._slots
         if slots is not None:
             await _acquire(slots, timeouts.get("pool"), request)
-        connect = timeouts.get("connect")
-        timeout = aiohttp.ClientTimeout(
-            total=None, connect=connect, sock_connect=connect, sock_read=timeouts.get("read")
-        )
+        connect, read = timeouts.get("connect"), timeouts.get("read")
+        timeout = self._timeouts.get((connect, read))
+        if timeout is None:  # a handful of distinct budgets per client: build each once
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=connect, sock_connect=connect, sock_read=read
+            )
+            if len(self._timeouts) < 64:
+                self._timeouts[(connect, read)] = timeout
         try:
             response = await session.request(
                 request.method,
