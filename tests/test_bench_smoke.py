@@ -165,3 +165,16 @@ async def test_floor_decodes_a_stream_split_at_any_byte() -> None:
         await floor.aclose()
         assert [p[0] for p in parts] == ["metadata"] + ["custom"] * 5, piece
         assert parts[-1][1] == {"i": 0, "pad": "x" * 14}
+
+
+def test_layers_times_every_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from bench import layers
+    from bench.server import BenchServer
+
+    monkeypatch.setattr(layers, "N", 5)
+    with BenchServer() as server:
+        best = asyncio.run(layers.measure(server.url, no_gc=True, rounds=1))
+    assert len(best) == 5
+    assert all(0 < seconds < 30 for seconds in best.values()), best
