@@ -4,7 +4,7 @@ shell in `_stream` (and its generated sync twin) delegates every decision here."
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import httpx
 
@@ -14,7 +14,19 @@ from ._paths import parse_run_location
 from ._resume import ResumeTracker
 from ._sse import PartDecoder, ServerSentEvent
 
-__all__ = ["ResumeRequest", "RunEvents", "RunMetadata", "StreamEvents", "StreamPart"]
+if TYPE_CHECKING:
+    from .types import RunCreateMetadata
+
+__all__ = [
+    "OnReconnect",
+    "OnRunCreated",
+    "ConvertEvents",
+    "ResumeRequest",
+    "RunEvents",
+    "RunMetadata",
+    "StreamEvents",
+    "StreamPart",
+]
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level constructor
 _SPECIAL = ("metadata", "error")  # events `general` must see: the run id, a run failure
@@ -25,6 +37,13 @@ RunMetadata = Mapping[str, Any]
 ResumeRequest = Callable[[RunMetadata | None, str | None], httpx.Request | None]
 """Builds the request that reconnects to a run's stream after the given event id, or `None`
 when the stream cannot be resumed."""
+
+
+OnRunCreated = Callable[["RunCreateMetadata"], Any]
+"""`on_run_created(run)`: called once the run's id is known, before its first part or result."""
+
+OnReconnect = Callable[[int, "str | None"], Any]
+"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 class StreamPart(NamedTuple):
@@ -46,7 +65,7 @@ class StreamEvents(Protocol):
     run: RunMetadata | None
     """The run being streamed, once known."""
     failure: BaseException | None
-    """Raised by the shell after the parts `convert` returned have been delivered."""
+    """Raised by the shell after the parts the decoder returned have been delivered."""
 
     @property
     def last_event_id(self) -> str | None:
@@ -63,6 +82,29 @@ class StreamEvents(Protocol):
 
     def resume_request(self) -> httpx.Request | None:
         """The request that continues after a break, or `None` if it cannot resume."""
+
+
+class ConvertEvents:
+    """Base of a `StreamEvents` that turns decoded events into parts with `convert`: its
+    decoder sends every event there, one at a time (no fast path)."""
+
+    failure: BaseException | None
+
+    def convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
+        """The parts for decoded events; a failure stops the list and is kept in `failure`."""
+        raise NotImplementedError
+
+    def decoder(self, max_event_bytes: int) -> PartDecoder[StreamPart]:
+        return PartDecoder(
+            StreamPart, _loads, self._one, max_event_bytes=max_event_bytes, all_general=True
+        )
+
+    def delivered(self, count: int) -> None:
+        """Nothing to count here: `convert` keeps its own books."""
+
+    def _one(self, event: ServerSentEvent, parts: list[StreamPart]) -> bool:
+        parts += self.convert([event])
+        return self.failure is not None
 
 
 class RunEvents:
