@@ -13,7 +13,7 @@ import pytest
 
 from tests.scaleout.checks import ClientGaveUp, Record, check
 from tests.scaleout.conftest import CLIENT_SCENARIOS
-from tests.scaleout.trial import Trial
+from tests.scaleout.trial import LATE_JOIN, Trial
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.timeout(420)]
 
@@ -44,3 +44,18 @@ def test_through_proxy_worker_killed(through_proxy: TrialResult, name: str) -> N
 def test_single_worker_down_30s(single_worker: TrialResult, name: str) -> None:
     """(b) The client's only URL dies mid-run and comes back ~30 s later."""
     check(*single_worker, name)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="langgraph-runtime-pg answers Last-Event-ID -1 from the serving worker's memory only",
+)
+@pytest.mark.parametrize("name", list(LATE_JOIN))
+def test_through_proxy_join_from_start_after_the_kill(
+    through_proxy: TrialResult, name: str
+) -> None:
+    """(a) `join_stream(last_event_id="-1")` begun after the kill, so it reaches a worker that did
+    not run the run's first attempt: it should still get the whole run (`0` would: it is read
+    from Redis; `-1` is not a Redis stream id and falls back to the worker's own buffer)."""
+    check(*through_proxy, name)

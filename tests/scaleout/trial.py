@@ -70,6 +70,7 @@ class Trial:
     victim_pid: int
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     kill_point: asyncio.Event = field(default_factory=asyncio.Event)
+    killed: asyncio.Event = field(default_factory=asyncio.Event)
     killed_at: float | None = None
     restarted_at: float | None = None
 
@@ -193,6 +194,32 @@ async def _join_stream(trial: Trial) -> None:
             async for part in stream:
                 trial.on_part(outcome, part)
 
+
+async def _late_join_stream(trial: Trial) -> None:
+    """A second viewer that joins from the start after the worker that ran the run died."""
+    outcome = trial.outcome("late join_stream", "async")
+    async with _client(trial) as client:
+        thread = await client.threads.create()
+        outcome.thread_id = thread["thread_id"]
+        run = await client.runs.create(
+            thread["thread_id"],
+            GRAPH,
+            input=RUN_INPUT,
+            stream_mode="custom",
+            stream_resumable=True,
+        )
+        outcome.run_id = run["run_id"]
+        await trial.killed.wait()
+        async with client.runs.join_stream(
+            thread["thread_id"], run["run_id"], last_event_id="-1"
+        ) as stream:
+            async for part in stream:
+                trial.on_part(outcome, part)
+
+
+LATE_JOIN = {"async late join_stream": _late_join_stream}
+"""Through the proxy only: a join from the start ("-1") that reaches a worker which did not run
+the run's first attempt."""
 
 SCENARIOS: dict[str, Scenario] = {
     "async stream": _stream,
@@ -329,6 +356,7 @@ async def run_trial(
         await _kill_point(trial, tasks)
         victim.kill()
         trial.killed_at = time.monotonic()
+        trial.killed.set()
         await asyncio.sleep(restart_after)
         await asyncio.to_thread(victim.start)
         trial.restarted_at = time.monotonic()
