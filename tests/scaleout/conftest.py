@@ -1,8 +1,9 @@
 """The scale-out job's fixtures: one stack for the whole session, one trial per variant.
 
-Collected only when ``LANGGRAPH_SCALEOUT=1`` (``scripts/scaleout`` sets it), so a plain
-``pytest`` never starts the stack. Where the stack cannot be installed (no root, no apt-get),
-the tests skip with the reason, except in CI (``CI=true``), where that is a failure.
+``test_scaleout.py`` is collected only when ``LANGGRAPH_SCALEOUT=1`` (``scripts/scaleout`` sets
+it), so a plain ``pytest`` never starts the stack (it does run ``test_checks.py``, which needs
+none). Where the stack cannot be installed (no root, no apt-get), the tests skip with the reason,
+except in CI (``CI=true``), where that is a failure.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ RESTART_AFTER = 30.0
 """Variant (b): how long the clients' only worker stays dead."""
 
 RECORD_TIMEOUT = 60.0
+"""Reading one run's record back, as a whole."""
 
 CLIENT_SCENARIOS = {**SCENARIOS, **sync_scenarios()}
-"""This client's scenarios (async, and sync where the package has a sync client): the tests."""
+"""This client's scenarios, async and sync: the ones the tests judge."""
 
 _REPORT: list[str] = []
 

@@ -277,6 +277,7 @@ class Stack:
                 "postgres",
                 "--auth=trust",
                 "--no-sync",
+                "--locale=C",  # whatever the machine's locale: C goes with any encoding
                 "-E",
                 "UTF8",
             ],

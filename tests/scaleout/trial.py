@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from langgraph_client import StreamPart, get_client
+from langgraph_client import Client, StreamPart, get_client
 from tests.scaleout.stack import Stack, Worker
 
 GRAPH = "ticker"
@@ -115,7 +115,7 @@ class Trial:
 Scenario = Callable[[Trial], Awaitable[None]]
 
 
-def _client(trial: Trial) -> Any:
+def _client(trial: Trial) -> Client:
     return get_client(url=trial.url, api_key=None)
 
 
