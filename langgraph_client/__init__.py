@@ -29,6 +29,7 @@ from ._exceptions import (
     RateLimitError,
     RunFailedError,
     StreamLostError,
+    ThreadCommandError,
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
@@ -71,6 +72,7 @@ __all__ = [
     "SyncLangGraphClient",
     "SyncPaginator",
     "SyncRunStream",
+    "ThreadCommandError",
     "UnprocessableEntityError",
     "__version__",
     "get_client",
