@@ -75,7 +75,7 @@ def _report(label: str, trial: Trial, records: dict[str, Record], seconds: float
     _REPORT.append(f"{label}: {seconds:.1f} s (kill to recovery; what was delivered)")
     for name, outcome in trial.outcomes.items():
         recovery = trial.recovery(outcome)
-        line = f"  {name:<24} " + (f"{recovery:5.1f} s" if recovery is not None else "  never")
+        line = f"  {name:<26} " + (f"{recovery:5.1f} s" if recovery is not None else "  never")
         line += f"  {delivery(outcome, records.get(name))}"
         if outcome.error is not None:
             line += f"; raised {type(outcome.error).__name__}"

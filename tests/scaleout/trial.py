@@ -187,39 +187,48 @@ async def _join_stream(trial: Trial) -> None:
             stream_resumable=True,
         )
         outcome.run_id = run["run_id"]
-        # "-1": everything from the run's first event, so the whole record is expected.
+        # "0": everything from the run's first event, so the whole record is expected.
         async with client.runs.join_stream(
-            thread["thread_id"], run["run_id"], last_event_id="-1"
+            thread["thread_id"], run["run_id"], last_event_id="0"
         ) as stream:
             async for part in stream:
                 trial.on_part(outcome, part)
 
 
-async def _late_join_stream(trial: Trial) -> None:
+def _late_join_stream(last_event_id: str) -> Scenario:
     """A second viewer that joins from the start after the worker that ran the run died."""
-    outcome = trial.outcome("late join_stream", "async")
-    async with _client(trial) as client:
-        thread = await client.threads.create()
-        outcome.thread_id = thread["thread_id"]
-        run = await client.runs.create(
-            thread["thread_id"],
-            GRAPH,
-            input=RUN_INPUT,
-            stream_mode="custom",
-            stream_resumable=True,
-        )
-        outcome.run_id = run["run_id"]
-        await trial.killed.wait()
-        async with client.runs.join_stream(
-            thread["thread_id"], run["run_id"], last_event_id="-1"
-        ) as stream:
-            async for part in stream:
-                trial.on_part(outcome, part)
+
+    async def scenario(trial: Trial) -> None:
+        outcome = trial.outcome(f"late join_stream {last_event_id}", "async")
+        async with _client(trial) as client:
+            thread = await client.threads.create()
+            outcome.thread_id = thread["thread_id"]
+            run = await client.runs.create(
+                thread["thread_id"],
+                GRAPH,
+                input=RUN_INPUT,
+                stream_mode="custom",
+                stream_resumable=True,
+            )
+            outcome.run_id = run["run_id"]
+            await trial.killed.wait()
+            async with client.runs.join_stream(
+                thread["thread_id"], run["run_id"], last_event_id=last_event_id
+            ) as stream:
+                async for part in stream:
+                    trial.on_part(outcome, part)
+
+    return scenario
 
 
-LATE_JOIN = {"async late join_stream": _late_join_stream}
-"""Through the proxy only: a join from the start ("-1") that reaches a worker which did not run
-the run's first attempt."""
+LATE_JOIN = {
+    "async late join_stream 0": _late_join_stream("0"),
+    "async late join_stream -1": _late_join_stream("-1"),
+}
+"""Through the proxy only: a join from the start that reaches a worker which did not run the
+run's first attempt. "0" (what the client documents) is read from Redis by any worker; "-1", which
+the client passes through as given, is answered from the serving worker's memory only."""
+
 
 SCENARIOS: dict[str, Scenario] = {
     "async stream": _stream,
