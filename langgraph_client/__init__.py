@@ -15,6 +15,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     LangGraphError,
@@ -26,6 +27,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
+from ._logs import enable_debug_logging
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
 from ._stream import RunStream, StreamPart
@@ -41,6 +43,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "LangGraphError",
@@ -55,6 +58,7 @@ __all__ = [
     "StreamPart",
     "UnprocessableEntityError",
     "__version__",
+    "enable_debug_logging",
     "get_client",
 ]
 

@@ -17,6 +17,7 @@ from ._http import (
     NotGiven,
     TimeoutTypes,
 )
+from ._logs import setup_logging
 from .runs import RunsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -175,6 +176,7 @@ def get_client(
 
         client = get_client(url="http://127.0.0.1:2024")
     """
+    setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
     http = AsyncHttpClient(
         base_url=url or DEFAULT_URL,
         api_key=_resolve_api_key(api_key),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "LangGraphError",
@@ -27,6 +29,8 @@ __all__ = [
 
 # How much of an error body goes into an exception message; the whole body stays on `.body`.
 _MESSAGE_LIMIT = 2000
+
+logger = logging.getLogger("langgraph_client")
 
 
 class LangGraphError(Exception):
@@ -47,6 +51,12 @@ class APIError(LangGraphError):
     def __repr__(self) -> str:
         # httpx's repr of a request names method and URL only; never headers (the API key).
         return f"{type(self).__name__}({self.message!r})"
+
+
+class ClientClosedError(LangGraphError, RuntimeError):
+    """The client (or the `httpx.AsyncClient` it was given) was closed: make a new one.
+
+    Also a `RuntimeError`, which is what httpx raises for a closed client."""
 
 
 class APIConnectionError(APIError):
@@ -188,6 +198,7 @@ def status_error(response: httpx.Response, body: Any, content: bytes) -> APIStat
     request_id = response.headers.get("x-request-id")
     if request_id:
         text = f"{text} (request id {request_id})"
+    logger.info("failed: %s", text)
     return cls(text, response=response, body=body)
 
 
@@ -229,9 +240,17 @@ def _strip_tags(html: str) -> str:
 
 def transport_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIError:
     """Translate httpx's transport exceptions: the only place they are caught and renamed."""
-    what = f" ({request.method} {request.url.path})" if request is not None else ""
+    what = ""
+    if request is not None:
+        url = request.url
+        port = url.port or (443 if url.scheme == "https" else 80)
+        what = f" ({request.method} {url.path} on {url.host}:{port})"
+    error: APIError
     if isinstance(exc, httpx.TimeoutException):
         kind = type(exc).__name__
-        return APITimeoutError(f"request timed out: {kind}{what}", request=request)
-    detail = str(exc) or type(exc).__name__
-    return APIConnectionError(f"connection error: {detail}{what}", request=request)
+        error = APITimeoutError(f"request timed out: {kind}{what}", request=request)
+    else:
+        detail = str(exc) or type(exc).__name__
+        error = APIConnectionError(f"connection error: {detail}{what}", request=request)
+    logger.info("failed: %s", error.message)
+    return error

@@ -15,6 +15,7 @@ from . import _retry
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
+    ClientClosedError,
     status_error,
     transport_error,
 )
@@ -198,6 +199,8 @@ class AsyncHttpClient:
         Retries what `retry` allows (with `read`, a safe request whose body breaks off is sent
         again too), follows same-origin redirects, and raises the typed error for the rest.
         """
+        if self._client.is_closed:  # else httpx's bare RuntimeError
+            raise ClientClosedError(f"the client is closed ({request.method} {request.url.path})")
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         attempt = 0
         redirects = 0

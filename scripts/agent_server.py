@@ -70,6 +70,15 @@ def free_port() -> int:
         return port
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
 def _ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/ok", timeout=2) as response:
@@ -133,6 +142,9 @@ class AgentServer:
             problem = f"no langgraph.json in {self.config_dir}"
         elif not os.access(self.langgraph_bin, os.X_OK):
             problem = f"{self.langgraph_bin} not found: run scripts/bootstrap first"
+        elif _ok(self.url) or not _port_free(self.port):
+            # Else a server already there would answer /ok and pass for ours.
+            problem = f"port {self.port} on {HOST} is already in use"
         if problem:
             self.stop()
             raise ServerError(problem)
@@ -252,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--config-dir", default=".", help="folder holding langgraph.json")
+        p.add_argument("--port", type=int, default=None, help="port (default: a free one)")
         p.add_argument(
             "--log", default=None, help="server log file (default: a temp file, removed at exit)"
         )
@@ -272,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("run needs a command after --")
 
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
-    server = AgentServer(args.config_dir, log_path=args.log, isolate=not args.in_place)
+    server = AgentServer(
+        args.config_dir, port=args.port, log_path=args.log, isolate=not args.in_place
+    )
     try:
         url = server.start(args.timeout)
     except ServerError as exc:
