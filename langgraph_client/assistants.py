@@ -11,6 +11,8 @@ from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from .types import (
         Assistant,
         AssistantGraph,
@@ -36,7 +38,7 @@ class AssistantsClient:
 
     async def get(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -54,7 +56,7 @@ class AssistantsClient:
 
     async def get_graph(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         xray: int | bool = False,
         headers: Mapping[str, str] | None = None,
@@ -75,7 +77,7 @@ class AssistantsClient:
 
     async def get_schemas(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -93,7 +95,7 @@ class AssistantsClient:
 
     async def get_subgraphs(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         namespace: str | None = None,
         recurse: bool = False,
         *,
@@ -123,7 +125,7 @@ class AssistantsClient:
         *,
         context: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
-        assistant_id: str | None = None,
+        assistant_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         name: str | None = None,
         description: str | None = None,
@@ -166,7 +168,7 @@ class AssistantsClient:
 
     async def update(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         graph_id: str | None = None,
         config: Config | None = None,
@@ -201,7 +203,7 @@ class AssistantsClient:
 
     async def delete(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         delete_threads: bool = False,
         headers: Mapping[str, str] | None = None,
@@ -363,7 +365,7 @@ class AssistantsClient:
 
     async def get_versions(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         metadata: Mapping[str, Any] | None = None,
         limit: int = 10,
         offset: int = 0,
@@ -386,7 +388,7 @@ class AssistantsClient:
 
     async def set_latest(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         version: int,
         *,
         headers: Mapping[str, str] | None = None,

@@ -16,7 +16,7 @@ from ._paths import parse_run_location, path
 from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
-    from typing_extensions import Unpack
+    from uuid import UUID
 
     from .types import (
         All,
@@ -48,11 +48,11 @@ class RunCreateOptions(TypedDict, total=False):
 
     input: Any
     """The graph's input."""
-    command: Command | None
+    command: Command | Mapping[str, Any] | None
     """A command to run instead of input, e.g. `{"resume": ...}` after an interrupt."""
     metadata: Mapping[str, Any] | None
     """Metadata stored with the run."""
-    config: Config | None
+    config: Config | Mapping[str, Any] | None
     """The run's config (tags, recursion_limit, configurable)."""
     context: Mapping[str, Any] | None
     """Static context for the graph's runtime."""
@@ -93,27 +93,28 @@ class RunCreateOptions(TypedDict, total=False):
 class RunOptions(RunCreateOptions, total=False):
     """`RunCreateOptions` plus `stream_mode`, for the calls where it is not a named parameter."""
 
-    stream_mode: StreamMode | Sequence[StreamMode] | None
-    """What the run's stream carries (kept for joiners of a background run)."""
+    stream_mode: StreamMode | Sequence[StreamMode] | builtins.list[str] | tuple[str, ...] | None
+    """What the run's stream carries (kept for joiners of a background run). A list or tuple of
+    plain strings is accepted too, so a list kept in a variable needs no annotation."""
 
 
 _OPTION_NAMES = frozenset(RunOptions.__annotations__)
 
 
-def run_body(assistant_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
+def run_body(assistant_id: str | UUID, options: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a run: unknown options are a `TypeError`, `None`s are dropped."""
     unknown = options.keys() - _OPTION_NAMES
     if unknown:
         raise TypeError(f"unexpected run option(s): {', '.join(sorted(unknown))}")
     if not assistant_id:
         raise ValueError("assistant_id is required (an assistant id or a graph name)")
-    body = {"assistant_id": assistant_id, **drop_none(options)}
+    body = {"assistant_id": str(assistant_id), **drop_none(options)}
     if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
         body["langsmith_tracer"] = body.pop("langsmith_tracing")
     return body
 
 
-def _runs_path(thread_id: str | None, suffix: str = "") -> str:
+def _runs_path(thread_id: str | UUID | None, suffix: str = "") -> str:
     if thread_id is None:
         return "/runs" + suffix
     return path("/threads/{}/runs", thread_id) + suffix
@@ -140,17 +141,45 @@ class RunsClient:
 
     async def wait(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         raise_error: bool = True,
         on_run_created: OnRunCreated | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
-    ) -> builtins.list[dict[str, Any]] | dict[str, Any]:
-        """Create a run, wait for it to finish, and return its final values.
+    ) -> dict[str, Any]:
+        """Create a run, wait for it to finish, and return its final values (a dict of the
+        state's channels; for a graph whose state is a list, that list).
 
         A run that failed on the server raises `RunFailedError` (unless `raise_error=False`, which
         returns the `{"__error__": ...}` body). If the connection drops mid-run and the run was
@@ -158,6 +187,32 @@ class RunsClient:
 
             result = await client.runs.wait(None, "agent", input={"messages": [...]})
         """
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         request = self._http.build_request(
             "POST",
             _runs_path(thread_id, "/wait"),
@@ -179,15 +234,13 @@ class RunsClient:
         except APIConnectionError as exc:
             if run is None or run.get("thread_id") is None:
                 raise
-            if options.get("on_disconnect") != "continue":
+            if on_disconnect != "continue":
                 # The server cancels a run whose wait connection drops; joining would return a
                 # half-finished state as if it were the result.
                 raise
             logger.debug("wait for run %s lost its connection (%r); joining", run["run_id"], exc)
             result = await self._join_after_drop(run, timeout, headers)
-        checked: builtins.list[dict[str, Any]] | dict[str, Any] = _check_result(
-            result, run, raise_error
-        )
+        checked: dict[str, Any] = _check_result(result, run, raise_error)
         return checked
 
     async def _join_after_drop(
@@ -208,10 +261,36 @@ class RunsClient:
 
     def stream(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
-        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        # <generated: RunCreateOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        # </generated>
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
         on_reconnect: Callable[[int, str | None], Any] | None = None,
@@ -219,7 +298,6 @@ class RunsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunCreateOptions],
     ) -> RunStream:
         """Create a run and stream its events as `StreamPart(event, data, id)`.
 
@@ -232,6 +310,31 @@ class RunsClient:
                 async for part in s:
                     print(part.event, part.data)
         """
+        # <generated: RunCreateOptions dict>
+        options: RunCreateOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+        }
+        # </generated>
         body = run_body(assistant_id, {"stream_mode": stream_mode, **options})
         request = self._http.build_request(
             "POST",
@@ -243,7 +346,7 @@ class RunsClient:
             stream=True,
         )
         resume = None
-        if options.get("stream_resumable"):
+        if stream_resumable:
             resume = self._resumer(None, timeout, headers)
         return RunStream(
             self._http,
@@ -254,7 +357,7 @@ class RunsClient:
             on_reconnect=on_reconnect,
             raise_error=raise_error,
             max_reconnects=max_reconnects,
-            thread_id=thread_id,
+            thread_id=None if thread_id is None else str(thread_id),
         )
 
     def _resumer(
@@ -282,16 +385,69 @@ class RunsClient:
 
     async def create(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         on_run_created: OnRunCreated | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
     ) -> Run:
         """Start a background run and return it (status "pending") without waiting."""
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         request = self._http.build_request(
             "POST",
             _runs_path(thread_id),
@@ -334,7 +490,7 @@ class RunsClient:
 
     async def list(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         limit: int = 10,
         offset: int = 0,
@@ -359,7 +515,7 @@ class RunsClient:
 
     def list_all(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         status: RunStatus | None = None,
         select: Sequence[RunSelectField] | None = None,
@@ -392,8 +548,8 @@ class RunsClient:
 
     async def get(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -411,8 +567,8 @@ class RunsClient:
 
     async def cancel(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         wait: bool = False,
         action: CancelAction = "interrupt",
         *,
@@ -435,8 +591,8 @@ class RunsClient:
     async def cancel_many(
         self,
         *,
-        thread_id: str | None = None,
-        run_ids: Sequence[str] | None = None,
+        thread_id: str | UUID | None = None,
+        run_ids: Sequence[str | UUID] | None = None,
         status: RunStatus | None = None,
         action: CancelAction = "interrupt",
         headers: Mapping[str, str] | None = None,
@@ -463,8 +619,8 @@ class RunsClient:
 
     async def join(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         raise_error: bool = True,
         headers: Mapping[str, str] | None = None,
@@ -481,17 +637,21 @@ class RunsClient:
             timeout=timeout,
         )
         checked: dict[str, Any] = _check_result(
-            result, {"run_id": run_id, "thread_id": thread_id}, raise_error
+            result, {"run_id": str(run_id), "thread_id": str(thread_id)}, raise_error
         )
         return checked
 
     def join_stream(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         cancel_on_disconnect: bool = False,
-        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
         on_reconnect: Callable[[int, str | None], Any] | None = None,
@@ -504,7 +664,7 @@ class RunsClient:
 
         Same stream object as `stream`: it resumes by itself after a break. Subgraph events come
         through when the run was created with `stream_subgraphs=True`."""
-        run = {"run_id": run_id, "thread_id": thread_id}
+        run = {"run_id": str(run_id), "thread_id": str(thread_id)}
         resume = self._resumer(stream_mode, timeout, headers, cancel_on_disconnect or None)
         request = self._http.build_request(
             "GET",
@@ -534,8 +694,8 @@ class RunsClient:
 
     async def delete(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,

@@ -14,6 +14,8 @@ from ._paths import path
 from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from .types import (
         Checkpoint,
         IfExists,
@@ -69,7 +71,7 @@ class ThreadsClient:
         self,
         *,
         metadata: Mapping[str, Any] | None = None,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         supersteps: Sequence[ThreadSuperstep | Mapping[str, Any]] | None = None,
         graph_id: str | None = None,
@@ -110,7 +112,7 @@ class ThreadsClient:
 
     async def get(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         include: Sequence[str] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -127,7 +129,7 @@ class ThreadsClient:
     @overload
     async def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -140,7 +142,7 @@ class ThreadsClient:
     @overload
     async def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -152,7 +154,7 @@ class ThreadsClient:
 
     async def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -178,7 +180,7 @@ class ThreadsClient:
 
     async def delete(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -309,7 +311,7 @@ class ThreadsClient:
 
     async def copy(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -350,7 +352,7 @@ class ThreadsClient:
 
     async def get_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         checkpoint: Checkpoint | None = None,
         checkpoint_id: str | None = None,
         *,
@@ -395,7 +397,7 @@ class ThreadsClient:
 
     async def update_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         *,
         as_node: str | None = None,
@@ -423,7 +425,7 @@ class ThreadsClient:
 
     async def get_history(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         limit: int = 10,
         before: str | Checkpoint | None = None,
@@ -458,7 +460,7 @@ class ThreadsClient:
 
     def join_stream(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         last_event_id: str | None = None,
         stream_mode: ThreadStreamMode | Sequence[ThreadStreamMode] = "run_modes",

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Write the run options into every signature that takes them, from the one table in runs.py.
+"""Write the run options into every signature that takes them, from the one table.
 
-`RunCreateOptions` / `RunOptions` (TypedDicts in `langgraph_client/runs.py`) list the run-create
-body once, with a type and a docstring per field. Methods that take those options name each one
-as a keyword parameter, so `help()`, Jupyter, jedi and pyright show them, and build the body from
-them. Both parts are generated between marker comments:
+`RunCreateOptions` / `RunOptions` (TypedDicts in the one module of `langgraph_client/` that
+defines them) list the run-create body once, with a type and a docstring per field. Methods
+that take those options name each one as a keyword parameter, so `help()`, Jupyter, jedi and
+pyright show them, and build the body from them. Both parts are generated between marker
+comments:
 
     async def wait(self, thread_id, assistant_id, *,
         # <generated: RunOptions parameters>
@@ -20,7 +21,8 @@ them. Both parts are generated between marker comments:
         # </generated>
 
 Run it after changing the table (then `scripts/unasync.py`, where it exists, for the sync
-client); `--check` (in CI) fails if a file is out of date. Stdlib only.
+client); `--check` (in CI) fails if a file is out of date. Stdlib only, plus `ruff format` (from
+the same venv) on the result, so that generated lines are formatted as CI wants them.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ import argparse
 import ast
 import difflib
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TABLE = REPO / "langgraph_client" / "runs.py"
-TARGETS = [REPO / "langgraph_client" / "runs.py", REPO / "langgraph_client" / "crons.py"]
+PACKAGE = REPO / "langgraph_client"  # the async source only: the sync client is generated from it
 TABLES = ("RunCreateOptions", "RunOptions")
 _BEGIN = re.compile(r"^(?P<indent>[ ]*)# <generated: (?P<table>\w+) (?P<kind>parameters|dict)>$")
 _END = "# </generated>"
@@ -102,16 +105,40 @@ def generate(text: str, tables: dict[str, list[tuple[str, str]]], where: str) ->
     return "\n".join(out)
 
 
+def ruff_format(text: str, path: Path) -> str:
+    ruff = Path(sys.executable).parent / "ruff"
+    exe = str(ruff) if ruff.exists() else shutil.which("ruff")
+    if exe is None:
+        raise SystemExit("gen_run_options: ruff not found (run scripts/bootstrap)")
+    done = subprocess.run(
+        [exe, "format", "--stdin-filename", str(path), "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"gen_run_options: ruff format failed on {path}:\n{done.stderr}")
+    return done.stdout
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="fail if a file is out of date")
     args = parser.parse_args(argv)
-    tables = read_table(TABLE.read_text())
+    sources = sorted(PACKAGE.glob("*.py"))
+    homes = [p for p in sources if "class RunCreateOptions(" in p.read_text()]
+    if len(homes) != 1:
+        raise SystemExit(f"gen_run_options: expected one RunCreateOptions table, found {homes}")
+    tables = read_table(homes[0].read_text())
     stale = []
-    for target in TARGETS:
+    for target in (p for p in sources if "# <generated: " in p.read_text()):
         text = target.read_text()
         rel = target.relative_to(REPO)
         new = generate(text, tables, str(rel))
+        if new != text:
+            new = ruff_format(new, target)
         if new == text:
             continue
         if args.check:

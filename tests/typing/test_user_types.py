@@ -47,7 +47,6 @@ def _mypy(path: Path) -> tuple[int, str]:
 CHECKERS = {"pyright": _pyright, "mypy": _mypy}
 
 
-@pytest.mark.xfail(strict=True, reason="fixed in phase 2")
 @pytest.mark.parametrize("checker", CHECKERS)
 def test_common_user_lines_have_no_type_errors(checker: str) -> None:
     code, out = CHECKERS[checker](HERE / "user_lines.py")

@@ -148,3 +148,39 @@ asyncio.run(main())
 def test_the_debug_switch_is_exported() -> None:
     assert "enable_debug_logging" in langgraph_client.__all__
     assert "ClientClosedError" in langgraph_client.__all__
+
+
+async def test_uuid_ids_and_run_options_by_name_reach_the_wire() -> None:
+    import uuid
+
+    from langgraph_client import RunFailedError
+
+    thread, run, assistant = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/join"):
+            return httpx.Response(200, json={"__error__": {"error": "ValueError", "message": "x"}})
+        return httpx.Response(200, json={"messages": []})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    client = get_client(url="http://testserver", api_key=None, http_client=http)
+    modes = ["updates", "custom"]
+    resume = {"resume": "yes"}
+    result = await client.runs.wait(thread, assistant, command=resume, stream_mode=modes)
+    assert result == {"messages": []}
+    assert seen[0].url.path == f"/threads/{thread}/runs/wait"
+    import json
+
+    assert json.loads(seen[0].content) == {
+        "assistant_id": str(assistant),
+        "command": {"resume": "yes"},
+        "stream_mode": ["updates", "custom"],
+    }
+    with pytest.raises(RunFailedError) as info:
+        await client.runs.join(thread, run)
+    assert (info.value.run_id, info.value.thread_id) == (str(run), str(thread))
+    with pytest.raises(TypeError):
+        await client.runs.wait(None, "agent", inptu={})  # type: ignore[call-arg]
+    await http.aclose()
