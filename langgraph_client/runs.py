@@ -94,8 +94,7 @@ class RunOptions(RunCreateOptions, total=False):
     """`RunCreateOptions` plus `stream_mode`, for the calls where it is not a named parameter."""
 
     stream_mode: StreamMode | Sequence[StreamMode] | builtins.list[str] | tuple[str, ...] | None
-    """What the run's stream carries (kept for joiners of a background run). A list or tuple of
-    plain strings is accepted too, so a list kept in a variable needs no annotation."""
+    """What the run's stream carries (kept for joiners); a list of plain strings is fine too."""
 
 
 _OPTION_NAMES = frozenset(RunOptions.__annotations__)

@@ -586,10 +586,7 @@ class ThreadState(TypedDict):
     """A thread's state at one checkpoint."""
 
     values: dict[str, Any]
-    """The state values (a dict of the state's channels); empty before the thread's first run.
-
-    Typed as a dict, the shape of nearly every graph's state, so `state["values"]["messages"]`
-    needs no `isinstance`; for a graph whose state is a list it is that list at runtime."""
+    """The state's channels (empty before the first run; a list at runtime for list states)."""
     next: list[str]
     """Nodes that run next; empty when the graph has finished."""
     checkpoint: Checkpoint | None
