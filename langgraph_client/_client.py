@@ -1,22 +1,23 @@
-"""`get_client` and `Client`: configuration, the sub-clients, and the connection pool's lifetime."""
+"""`get_client` and `Client`: configuration, sub-clients, and the pool's lifetime."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._http import (
+from ._config import (
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
+    DEFAULT_URL,
     NOT_GIVEN,
-    AsyncHttpClient,
     NotGiven,
     TimeoutTypes,
+    resolve_api_key,
 )
+from ._http import AsyncHttpClient
 from ._logs import setup_logging
 from .runs import RunsClient
 
@@ -27,28 +28,11 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from .threads import ThreadsClient
     from .types import ServerInfo
 
-__all__ = ["API_KEY_ENV_VARS", "DEFAULT_URL", "Client", "get_client"]
-
-DEFAULT_URL = "http://localhost:8123"
-API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
-
-
-def _resolve_api_key(api_key: str | NotGiven | None) -> str | None:
-    """An explicit string wins; explicit `None` reads no environment; otherwise the first
-    non-empty of LANGGRAPH_API_KEY, LANGSMITH_API_KEY, LANGCHAIN_API_KEY."""
-    if isinstance(api_key, str):
-        return api_key.strip() or None
-    if api_key is None:
-        return None
-    for name in API_KEY_ENV_VARS:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+__all__ = ["Client", "get_client"]
 
 
 class Client:
-    """An async client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
+    """A client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
 
     Use it as `async with get_client(...) as client:` or call `await client.aclose()`.
     """
@@ -179,7 +163,7 @@ def get_client(
     setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
     http = AsyncHttpClient(
         base_url=url or DEFAULT_URL,
-        api_key=_resolve_api_key(api_key),
+        api_key=resolve_api_key(api_key),
         headers=headers,
         timeout=timeout,
         max_retries=max_retries,
