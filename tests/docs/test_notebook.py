@@ -46,3 +46,4 @@ def test_quickstart_notebook_runs_in_a_kernel(
         "human: again",
         "   ai: You said: again. Streaming works.",
     ]
+    assert outputs[4] == "echo: sync\nYou said: sync. Streaming works.\n"

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from langgraph_client._sync.crons import SyncCronClient
+from langgraph_client._sync.runs import SyncRunsClient
 from langgraph_client.crons import CronClient
 from langgraph_client.runs import RunCreateOptions, RunOptions, RunsClient
 
@@ -27,7 +29,17 @@ METHODS: list[tuple[Callable[..., Any], type, str]] = [
     (RunsClient.create, RunOptions, "client.runs.create"),
     (CronClient.create, RunOptions, "client.crons.create"),
     (CronClient.create_for_thread, RunOptions, "client.crons.create_for_thread"),
+    (SyncRunsClient.wait, RunOptions, "sync_client.runs.wait"),
+    (SyncRunsClient.stream, RunCreateOptions, "sync_client.runs.stream"),
+    (SyncRunsClient.create, RunOptions, "sync_client.runs.create"),
+    (SyncCronClient.create, RunOptions, "sync_client.crons.create"),
+    (SyncCronClient.create_for_thread, RunOptions, "sync_client.crons.create_for_thread"),
 ]
+PRELUDE = (
+    "from langgraph_client import get_client, get_sync_client\n"
+    "client = get_client()\n"
+    "sync_client = get_sync_client()\n"
+)
 IDS = [m[2] for m in METHODS]
 
 
@@ -60,11 +72,7 @@ def test_help_shows_the_options(method: Callable[..., Any], table: type, where: 
 def test_jedi_completes_the_options(method: Callable[..., Any], table: type, where: str) -> None:
     jedi = pytest.importorskip("jedi")
     for name in _fields(table):
-        code = (
-            "from langgraph_client import get_client\n"
-            "client = get_client()\n"
-            f"{where}(None, 'agent', {name[:-1]}"
-        )
+        code = PRELUDE + f"{where}(None, 'agent', {name[:-1]}"
         lines = code.splitlines()
         completions = jedi.Script(code).complete(len(lines), len(lines[-1]))
         assert f"{name}=" in {c.name_with_symbols for c in completions}, (where, name)
@@ -72,10 +80,7 @@ def test_jedi_completes_the_options(method: Callable[..., Any], table: type, whe
 
 def test_pyright_hover_shows_the_options(tmp_path: Path) -> None:
     script = tmp_path / "hover.py"
-    script.write_text(
-        "from langgraph_client import get_client\n"
-        "client = get_client()\n" + "".join(f"reveal_type({where})\n" for where in IDS)
-    )
+    script.write_text(PRELUDE + "".join(f"reveal_type({where})\n" for where in IDS))
     done = subprocess.run(
         [str(Path(sys.executable).parent / "pyright"), "--pythonpath", sys.executable, str(script)],
         capture_output=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from langgraph_client import get_client
+from langgraph_client import get_client, get_sync_client
 
 
 async def async_lines(thread_id: str) -> None:
@@ -49,3 +49,20 @@ async def async_lines(thread_id: str) -> None:
     await client.runs.create(None, "agent", input=inp, config=config, stream_resumable=True)
     await client.crons.create("agent", schedule="0 9 * * *", input=inp)
     await client.aclose()
+
+
+def sync_lines(thread_id: str) -> None:
+    inp = {"messages": [{"role": "user", "content": "hi"}]}
+    with get_sync_client(url="http://127.0.0.1:2024") as client:
+        print(client.runs.wait(None, "agent", input=inp)["messages"])
+        print(client.threads.get_state(thread_id)["values"]["messages"])
+        modes = ["updates", "custom"]
+        with client.runs.stream(thread_id, "agent", input=inp, stream_mode=modes) as stream:
+            for part in stream:
+                print(part.event, part.data)
+        resume = {"resume": "yes"}
+        client.runs.wait(thread_id, "agent", command=resume)
+        thread_uuid = uuid.uuid4()
+        client.runs.wait(thread_uuid, "agent", input=inp)
+        client.runs.get(thread_uuid, uuid.uuid4())
+        client.threads.get(thread_uuid)
