@@ -97,7 +97,7 @@ class APIResponseValidationError(APIError):
         self.response = response
 
 
-class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
+class APIStatusError(APIError, httpx.HTTPStatusError):
     """The server answered with a 4xx or 5xx status (or a redirect this client refuses).
 
     Also an `httpx.HTTPStatusError`, so code written for the official SDK (or for plain httpx)
@@ -105,6 +105,7 @@ class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
     """
 
     status_code: int
+    request: httpx.Request
     response: httpx.Response
     body: Any
     request_id: str | None

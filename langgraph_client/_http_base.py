@@ -31,6 +31,11 @@ class BaseHttpClient:
     and do the sending."""
 
     _client: httpx.AsyncClient | httpx.Client
+    base_url: httpx.URL
+    timeout: httpx.Timeout
+    max_retries: int
+    stream_idle_timeout: float | None
+    headers: dict[str, str]
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
 
@@ -41,9 +41,9 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 
 __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
-logger = logging.getLogger("langgraph_client")
+logger: logging.Logger = logging.getLogger("langgraph_client")
 
-OnRunCreated = Callable[["RunCreateMetadata"], Any]
+OnRunCreated: TypeAlias = Callable[["RunCreateMetadata"], Any]
 
 
 class SyncRunsClient:
