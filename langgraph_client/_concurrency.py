@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-__all__ = ["StreamMixin", "close_under", "is_running"]
+__all__ = ["AwaitsGet", "StreamMixin", "close_under", "is_running"]
 
 _S = TypeVar("_S")
 
@@ -20,6 +20,17 @@ class StreamMixin:
 
     def __await__(self: _S) -> Generator[Any, None, _S]:
         return _itself(self).__await__()
+
+
+class AwaitsGet:
+    """`await x` is `await x.get()` (thread-stream projections and messages); the sync twin
+    has only `x.get()`."""
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.get().__await__()
+
+    async def get(self) -> Any:
+        raise NotImplementedError
 
 
 async def _itself(stream: _S) -> _S:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .._exceptions import APIConnectionError
 from .._paths import parse_run_location, path
 from .._payloads import RunCreateOptions, RunOptions, check_result, run_body, runs_path
+from .._run_events import OnRunCreated
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, SyncRunStream
@@ -42,8 +43,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
 logger: logging.Logger = logging.getLogger("langgraph_client")
-
-OnRunCreated: TypeAlias = Callable[["RunCreateMetadata"], Any]
 
 
 class SyncRunsClient:
