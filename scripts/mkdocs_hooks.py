@@ -1,7 +1,7 @@
 """MkDocs hooks: README.md is the site's front page and CHANGELOG.md a page, without copies.
 
-Their links are written for the repository (`docs/usage.md`, `CHANGELOG.md`); on the site the
-pages sit side by side, so those links are rewritten here.
+Links are written for the repository (`docs/usage.md`, `CHANGELOG.md`, `../examples/app.py`); on
+the site the pages sit side by side and source files are not pages, so links are rewritten here.
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    if page.file.src_uri not in _PAGES:
-        return markdown
-    markdown = re.sub(r"\]\(docs/", "](", markdown)
-    return markdown.replace("](CHANGELOG.md)", "](changelog.md)")
+    if page.file.src_uri in _PAGES:
+        markdown = re.sub(r"\]\(docs/", "](", markdown)
+        markdown = markdown.replace("](CHANGELOG.md)", "](changelog.md)")
+    else:
+        markdown = markdown.replace("](../README.md", "](index.md").replace(
+            "](../CHANGELOG.md)", "](changelog.md)"
+        )
+    # Links to source files (`../examples/app.py`) work in the repository, not on the site: there
+    # they become the file's name as code.
+    return re.sub(r"\[([^\]]+)\]\(\.\./([^)#]+)\)", lambda m: f"`{m.group(2)}`", markdown)
