@@ -184,3 +184,26 @@ async def test_uuid_ids_and_run_options_by_name_reach_the_wire() -> None:
     with pytest.raises(TypeError):
         await client.runs.wait(None, "agent", inptu={})  # type: ignore[call-arg]
     await http.aclose()
+
+
+def test_a_closed_sync_client_raises_the_typed_error_too() -> None:
+    from langgraph_client import get_sync_client
+
+    client = get_sync_client(url="http://127.0.0.1:9", api_key=None)
+    client.close()
+    with pytest.raises(ClientClosedError):
+        client.health()
+    with pytest.raises(ClientClosedError), client.runs.stream(None, "agent", input={}) as stream:
+        for _ in stream:
+            pass
+
+
+def test_sync_connection_errors_name_host_and_port() -> None:
+    from langgraph_client import get_sync_client
+
+    port = _closed_port()
+    with (
+        get_sync_client(url=f"http://127.0.0.1:{port}", api_key=None, max_retries=0) as client,
+        pytest.raises(APIConnectionError, match=f"127.0.0.1:{port}"),
+    ):
+        client.health()
