@@ -216,6 +216,7 @@ class _StreamCore:
             last_id = self.events.last_event_id
             delay = self.budget.next_delay()
             if delay is None:
+                logger.info("failed: stream lost after %d reconnects", self.budget.attempts)
                 raise StreamLostError(
                     f"stream lost after {self.budget.attempts} reconnect attempts without a new "
                     f"event (last event id {last_id}): {failure!r}",

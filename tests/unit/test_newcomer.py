@@ -207,3 +207,32 @@ def test_sync_connection_errors_name_host_and_port() -> None:
         pytest.raises(APIConnectionError, match=f"127.0.0.1:{port}"),
     ):
         client.health()
+
+
+async def test_a_stream_that_is_finally_lost_is_logged(
+    clean_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langgraph_client import StreamLostError, _retry
+
+    monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.0)
+
+    class Breaks(httpx.AsyncByteStream):
+        async def __aiter__(self):  # type: ignore[no-untyped-def]
+            yield b"event: metadata\nid: 1\ndata: {}\n\n"
+            raise httpx.ReadError("reset")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "text/event-stream", "content-location": "/threads/t/runs/r"}
+        return httpx.Response(200, headers=headers, stream=Breaks())
+
+    out = io.StringIO()
+    enable_debug_logging("info", stream=out)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    client = get_client(url="http://testserver", api_key=None, http_client=http)
+    stream = client.runs.stream("t", "agent", input={}, stream_resumable=True, max_reconnects=1)
+    with pytest.raises(StreamLostError):
+        async with stream:
+            async for _ in stream:
+                pass
+    await http.aclose()
+    assert "failed: stream lost after 1 reconnects" in out.getvalue()
