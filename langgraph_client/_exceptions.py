@@ -55,7 +55,7 @@ class APIError(LangGraphError):
 
 
 class ClientClosedError(LangGraphError, RuntimeError):
-    """The client (or the `httpx.AsyncClient` it was given) was closed: make a new one.
+    """The client (or the httpx client it was given) was closed: make a new one.
 
     Also a `RuntimeError`, which is what httpx raises for a closed client."""
 
