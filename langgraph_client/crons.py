@@ -321,7 +321,6 @@ class CronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -382,6 +381,5 @@ class CronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

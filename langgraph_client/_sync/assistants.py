@@ -156,8 +156,6 @@ class SyncAssistantsClient:
                 "description": description,
             }
         )
-        # With a fixed id, "do_nothing" makes a repeat return the same assistant.
-        idempotent = assistant_id is not None and if_exists == "do_nothing"
         result: Assistant = self._http.request(
             "POST",
             "/assistants",
@@ -165,7 +163,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe" if idempotent else None,
         )
         return result
 
@@ -303,7 +300,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
             on_headers=lambda response_headers: next_offset.append(
                 response_headers.get("x-pagination-next")
             ),
@@ -370,7 +366,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -393,7 +388,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -414,6 +408,5 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",  # setting the same version twice is the same as once
         )
         return result

@@ -323,7 +323,6 @@ class SyncCronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -384,6 +383,5 @@ class SyncCronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
