@@ -8,11 +8,40 @@ import socket
 import struct
 
 
+def sse_frames(raw: bytes) -> list[tuple[str, str, str | None]]:
+    """The `(event, data, id)` frames of one recorded HTTP/1.1 SSE response (chunked body), up
+    to where it was cut."""
+    head, sep, rest = raw.partition(b"\r\n\r\n")
+    if not sep or b"transfer-encoding: chunked" not in head.lower():
+        return []
+    body = bytearray()
+    while True:
+        size_line, sep, rest = rest.partition(b"\r\n")
+        if not sep or not (size := int(size_line.split(b";")[0] or b"0", 16)):
+            break
+        if len(rest) < size:
+            break  # cut mid-chunk
+        body += rest[:size]
+        rest = rest[size + 2 :]
+    frames = []
+    for block in bytes(body).replace(b"\r\n", b"\n").split(b"\n\n"):
+        fields: dict[str, list[str]] = {}
+        for line in block.decode().split("\n"):
+            name, _, value = line.partition(": ")
+            fields.setdefault(name, []).append(value)
+        if "event" in fields:
+            ids = fields.get("id")
+            frames.append((fields["event"][0], "\n".join(fields.get("data", [])), ids and ids[0]))
+    return frames
+
+
 class CuttableProxy:
     """Forwards connections to `target`; `cut()` resets every open client connection at once.
 
     `cut_after_bytes` cuts each connection automatically once that many response bytes
     went through (the first connection only, when `once` is set), so the break lands mid-body.
+    `received[i]` holds the raw bytes the server sent on connection `i` (what the client read
+    is a prefix of them), to tell a server's repeat from a client's.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -21,6 +50,7 @@ class CuttableProxy:
         self.once = True
         self.cuts = 0
         self.connections = 0
+        self.received: list[bytearray] = []
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -66,6 +96,8 @@ class CuttableProxy:
 
     async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         self.connections += 1
+        received = bytearray()
+        self.received.append(received)
         try:
             server_r, server_w = await asyncio.open_connection(*self.target)
         except OSError:
@@ -85,6 +117,7 @@ class CuttableProxy:
             sent = 0
             with contextlib.suppress(OSError, ConnectionError):
                 while data := await server_r.read(65536):
+                    received.extend(data)
                     if limit is not None and sent + len(data) >= limit:
                         client_w.write(data[: max(limit - sent, 0)])
                         await client_w.drain()
