@@ -118,6 +118,8 @@ class AsyncThreadStream:
         """One `SubgraphHandle` per subgraph invocation of the current run."""
         self.extensions = Extensions(self, ())
         """`extensions[name]`: the payloads of the `custom:<name>` channel."""
+        self.subagents = self.subgraphs
+        """The official SDK's other name for `subgraphs`."""
 
     # The run's outcome
 
@@ -399,14 +401,16 @@ class AgentInfo:
     def __init__(self, thread: AsyncThreadStream) -> None:
         self._thread = thread
 
-    async def get_tree(self, *, xray: int | bool = False) -> dict[str, Any]:
+    async def get_tree(
+        self, *, xray: int | bool = False, headers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """The assistant's graph (nodes and edges), as `assistants.get_graph` returns it."""
         thread = self._thread
         result: dict[str, Any] = await thread._http.request(
             "GET",
             path("/assistants/{}/graph", thread.assistant_id),
             params={"xray": xray} if xray else None,
-            headers=thread._headers,
+            headers={**thread._headers, **(headers or {})},
         )
         return result
 
@@ -702,6 +706,8 @@ class SubgraphHandle:
         """Subgraphs it invoked."""
         self.extensions = Extensions(thread, scope, info)
         """Its named custom channels."""
+        self.subagents = self.subgraphs
+        """The official SDK's other name for `subgraphs`."""
         self.events = EventView(thread, None, [list(scope)], None, info)
         """Every event in its namespace and below."""
 

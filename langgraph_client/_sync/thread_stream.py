@@ -120,6 +120,8 @@ class SyncThreadStream:
         """One `SubgraphHandle` per subgraph invocation of the current run."""
         self.extensions = Extensions(self, ())
         """`extensions[name]`: the payloads of the `custom:<name>` channel."""
+        self.subagents = self.subgraphs
+        """The official SDK's other name for `subgraphs`."""
 
     # The run's outcome
 
@@ -401,14 +403,16 @@ class AgentInfo:
     def __init__(self, thread: SyncThreadStream) -> None:
         self._thread = thread
 
-    def get_tree(self, *, xray: int | bool = False) -> dict[str, Any]:
+    def get_tree(
+        self, *, xray: int | bool = False, headers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """The assistant's graph (nodes and edges), as `assistants.get_graph` returns it."""
         thread = self._thread
         result: dict[str, Any] = thread._http.request(
             "GET",
             path("/assistants/{}/graph", thread.assistant_id),
             params={"xray": xray} if xray else None,
-            headers=thread._headers,
+            headers={**thread._headers, **(headers or {})},
         )
         return result
 
@@ -704,6 +708,8 @@ class SubgraphHandle:
         """Subgraphs it invoked."""
         self.extensions = Extensions(thread, scope, info)
         """Its named custom channels."""
+        self.subagents = self.subgraphs
+        """The official SDK's other name for `subgraphs`."""
         self.events = EventView(thread, None, [list(scope)], None, info)
         """Every event in its namespace and below."""
 

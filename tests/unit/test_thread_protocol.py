@@ -386,3 +386,29 @@ def test_langchain_objects_are_opt_in() -> None:
     with pytest.raises(ImportError, match="pip install langchain-core"):
         to_langchain(state.message())
     assert "langchain_core" not in sys.modules
+
+
+def test_thread_events_deliver_the_good_frames_before_a_bad_one() -> None:
+    from langgraph_client._sse import ServerSentEvent
+    from langgraph_client._thread_protocol import ThreadEvents
+
+    built: list[int | None] = []
+
+    def build(since: int | None) -> httpx.Request:
+        built.append(since)
+        return httpx.Request("POST", "http://testserver/threads/t/stream/events")
+
+    events = ThreadEvents("t", build)
+    good = json.dumps(a_run(RUN1, 1, "a")[0]).encode()
+    frames = [
+        ServerSentEvent("lifecycle", good, "1", None),
+        ServerSentEvent("lifecycle", good, "1", None),  # a replay: dropped
+        ServerSentEvent("values", b"{not json", "2", None),
+        ServerSentEvent("values", good, "3", None),
+    ]
+    parts = events.convert(frames)
+    assert [p.id for p in parts] == ["1"] and parts[0].data["seq"] == 1
+    assert isinstance(events.failure, APIResponseValidationError)
+    assert events.last_event_id == "1"
+    events.resume_request()
+    assert built == [1]
