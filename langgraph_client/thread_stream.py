@@ -9,8 +9,9 @@
 
 Commands go over `POST /threads/{id}/commands` (the request path); events over ONE shared
 `POST /threads/{id}/stream/events` connection (the stream path: SSE decoder, idle detection,
-reconnects), read on demand by whichever projection is waiting. The bookkeeping is pure and
-lives in `_thread_protocol.py`; this module only reads, waits and sends.
+reconnects), read on demand by whichever projection is waiting. The bookkeeping is pure
+(`_thread_protocol.py`: frames and the cursor; `_thread_runs.py`: runs); the projections are
+in `thread_projections.py`; this module only sends, reads and waits.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _retry
-from ._concurrency import AwaitsGet
 from ._exceptions import (
     APIResponseValidationError,
     RunFailedError,
@@ -36,24 +36,30 @@ from ._thread_protocol import (
     CHANNELS,
     DEFAULT_CHANNELS,
     InterruptPayload,
-    Message,
-    MessageState,
-    RunLog,
-    SubgraphInfo,
-    ThreadEvent,
     ThreadEvents,
-    ThreadLog,
-    ToolCallState,
-    in_scope,
-    matches,
+)
+from ._thread_runs import RunLog, ThreadLog
+from .thread_projections import (
+    EventView,
+    Extensions,
+    MessagesProjection,
+    MessageStream,
+    SubgraphHandle,
+    SubgraphsProjection,
+    TextStream,
+    ToolCallsProjection,
+    ToolCallStream,
+    ValuesProjection,
 )
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "AgentInfo",
     "AsyncThreadStream",
     "MessageStream",
+    "RunCommands",
     "SubgraphHandle",
     "TextStream",
     "ToolCallStream",
@@ -413,363 +419,3 @@ class AgentInfo:
             headers={**thread._headers, **(headers or {})},
         )
         return result
-
-
-class _Projection:
-    def __init__(self, thread: AsyncThreadStream, scope: Scope, until: SubgraphInfo | None = None):
-        self._thread = thread
-        self._scope = scope
-        self._sub = until  # a subgraph handle's projections end with the subgraph
-
-    def _until(self) -> Callable[[], bool] | None:
-        sub = self._sub
-        return (lambda: sub.done) if sub is not None else None
-
-
-class ValuesProjection(_Projection, AwaitsGet):
-    """`async for state in thread.values`: each state snapshot; `await thread.values` (or
-    `get()`): the last."""
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        scope = list(self._scope)
-        return _pick(
-            self._thread._follow(self._thread._log.current, _events, self._until()),
-            lambda e: (
-                e["params"]["data"]
-                if e["method"] == "values" and e["params"]["namespace"] == scope
-                else _SKIP
-            ),
-        )
-
-    async def get(self) -> Any:
-        """The final state (of this scope)."""
-        if not self._scope:
-            return await self._thread.output
-        last = None
-        async for state in self:
-            last = state
-        return last
-
-
-class MessagesProjection(_Projection):
-    """`async for message in thread.messages`: one `MessageStream` per message in this scope
-    (tool results included: they live one level down, in `tools:<call id>`)."""
-
-    def __aiter__(self) -> AsyncIterator[MessageStream]:
-        thread, scope, run = self._thread, self._scope, self._thread._log.current
-
-        def pick(state: MessageState) -> Any:
-            ns = state.namespace
-            mine = tuple(ns) == scope or (
-                len(ns) == len(scope) + 1
-                and tuple(ns[:-1]) == scope
-                and ns[-1].startswith("tools:")
-            )
-            return MessageStream(thread, run, state) if mine and run is not None else _SKIP
-
-        return _pick(thread._follow(run, _messages, self._until()), pick)
-
-
-class ToolCallsProjection(_Projection):
-    """`async for call in thread.tool_calls`: one `ToolCallStream` per tool execution."""
-
-    def __aiter__(self) -> AsyncIterator[ToolCallStream]:
-        thread, scope, run = self._thread, list(self._scope), self._thread._log.current
-        return _pick(
-            thread._follow(run, _tool_calls, self._until()),
-            lambda c: (
-                ToolCallStream(thread, run, c)
-                if c.namespace == scope and run is not None
-                else _SKIP
-            ),
-        )
-
-
-class SubgraphsProjection(_Projection):
-    """`async for sub in thread.subgraphs`: a `SubgraphHandle` per direct child invocation."""
-
-    def __aiter__(self) -> AsyncIterator[SubgraphHandle]:
-        thread, scope, run = self._thread, self._scope, self._thread._log.current
-        return _pick(
-            thread._follow(run, _subgraphs, self._until()),
-            lambda s: (
-                SubgraphHandle(thread, s)
-                if len(s.namespace) == len(scope) + 1 and tuple(s.namespace[:-1]) == scope
-                else _SKIP
-            ),
-        )
-
-
-class Extensions(_Projection):
-    """`thread.extensions[name]`: what the graph's `custom:<name>` channel sends."""
-
-    def __getitem__(self, name: str) -> ExtensionProjection:
-        self._thread._want(f"custom:{name}")
-        return ExtensionProjection(self._thread, self._scope, self._sub, name)
-
-
-class ExtensionProjection(_Projection):
-    """The payloads of one named custom channel, in this scope and below."""
-
-    def __init__(
-        self, thread: AsyncThreadStream, scope: Scope, until: SubgraphInfo | None, name: str
-    ) -> None:
-        super().__init__(thread, scope, until)
-        self.name = name
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        channels, scope = [f"custom:{self.name}"], [list(self._scope)]
-
-        def pick(event: ThreadEvent) -> Any:
-            if not matches(event, channels, scope):
-                return _SKIP
-            data = event["params"]["data"]
-            return data["payload"] if isinstance(data, dict) and "payload" in data else data
-
-        run = self._thread._log.current
-        return _pick(self._thread._follow(run, _events, self._until()), pick)
-
-
-class EventView:
-    """Raw events of the current run, filtered like a server subscription."""
-
-    def __init__(
-        self,
-        thread: AsyncThreadStream,
-        channels: Sequence[str] | None,
-        namespaces: Sequence[Sequence[str]] | None,
-        depth: int | None,
-        until: SubgraphInfo | None = None,
-    ) -> None:
-        self._thread = thread
-        self._channels = channels
-        self._namespaces = namespaces
-        self._depth = depth
-        self._sub = until
-
-    def __aiter__(self) -> AsyncIterator[ThreadEvent]:
-        channels, namespaces, depth = self._channels, self._namespaces, self._depth
-        sub = self._sub
-
-        def pick(event: ThreadEvent) -> Any:
-            if channels is None:
-                ns = namespaces[0] if namespaces else []
-                return event if in_scope(event["params"]["namespace"], ns) else _SKIP
-            return event if matches(event, channels, namespaces, depth) else _SKIP
-
-        until = (lambda: sub.done) if sub is not None else None
-        return _pick(self._thread._follow(self._thread._log.current, _events, until), pick)
-
-
-class MessageStream(AwaitsGet):
-    """One message: `async for text in message` streams its text; `await message` gives the
-    complete `Message` (content, tool calls, usage, id) as plain data.
-
-    As with the official SDK's message streams, `message.text` also streams the text
-    (`async for`), and `await message.text` gives all of it.
-    """
-
-    def __init__(self, thread: AsyncThreadStream, run: RunLog, state: MessageState) -> None:
-        self._thread = thread
-        self._run = run
-        self._state = state
-
-    @property
-    def id(self) -> str | None:
-        return self._state.id
-
-    @property
-    def role(self) -> str:
-        return self._state.role
-
-    @property
-    def namespace(self) -> list[str]:
-        return list(self._state.namespace)
-
-    @property
-    def tool_call_id(self) -> str | None:
-        return self._state.tool_call_id
-
-    @property
-    def text(self) -> TextStream:
-        """The text: `async for` its deltas, `await` all of it, `str()` what arrived so far."""
-        return TextStream(self)
-
-    @property
-    def done(self) -> bool:
-        return self._state.done
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        state, run = self._state, self._run
-        return self._thread._follow(run, lambda _run: state.deltas, lambda: state.done)
-
-    async def get(self) -> Message:
-        """The complete message, once it is (or the run ended)."""
-        state, run = self._state, self._run
-        await self._thread._wait(lambda: state.done or run.done)
-        return state.message()
-
-    def to_langchain(self) -> Any:
-        """The message as a langchain-core message (`AIMessage`, `ToolMessage`, ...): needs
-        langchain-core installed, imported only here. Call it once the message is complete."""
-        from ._thread_langchain import to_langchain
-
-        return to_langchain(self._state.message())
-
-    def __repr__(self) -> str:
-        return f"<MessageStream id={self.id} role={self.role} done={self.done}>"
-
-
-class TextStream(AwaitsGet):
-    """A message's text: `async for` the deltas, `await` the whole text."""
-
-    def __init__(self, message: MessageStream) -> None:
-        self._message = message
-
-    def __aiter__(self) -> AsyncIterator[str]:
-        return self._message.__aiter__()
-
-    async def get(self) -> str:
-        """All of the text, once the message is complete."""
-        return (await self._message.get())["content"]
-
-    def __str__(self) -> str:
-        return self._message._state.text
-
-
-class ToolCallStream:
-    """One tool execution: `deltas` streams its output, `await call.output` gives the result
-    (`None` if it failed: see `error`)."""
-
-    def __init__(self, thread: AsyncThreadStream, run: RunLog, state: ToolCallState) -> None:
-        self._thread = thread
-        self._run = run
-        self._state = state
-
-    @property
-    def tool_call_id(self) -> str:
-        return self._state.tool_call_id
-
-    @property
-    def name(self) -> str:
-        return self._state.name
-
-    @property
-    def input(self) -> Any:
-        return self._state.input
-
-    @property
-    def namespace(self) -> list[str]:
-        return list(self._state.namespace)
-
-    @property
-    def done(self) -> bool:
-        return self._state.done
-
-    @property
-    def error(self) -> str | None:
-        """The tool's error message, if it failed."""
-        return self._state.error
-
-    @property
-    def deltas(self) -> AsyncIterator[Any]:
-        state = self._state
-        return self._thread._follow(self._run, lambda _run: state.deltas, lambda: state.done)
-
-    @property
-    def output(self) -> Awaitable[Any]:
-        """`await call.output`: the tool's result, once it finished (`None` if it failed)."""
-        return self._output()
-
-    async def _output(self) -> Any:
-        state, run = self._state, self._run
-        await self._thread._wait(lambda: state.done or run.done)
-        return state.output
-
-    def __repr__(self) -> str:
-        return f"<ToolCallStream {self.name} id={self.tool_call_id} done={self.done}>"
-
-
-class SubgraphHandle:
-    """A subgraph invocation of the current run, with projections of its own namespace."""
-
-    def __init__(self, thread: AsyncThreadStream, info: SubgraphInfo) -> None:
-        self._info = info
-        scope = tuple(info.namespace)
-        self.values = ValuesProjection(thread, scope, info)
-        """Its state snapshots."""
-        self.messages = MessagesProjection(thread, scope, info)
-        """Its messages."""
-        self.tool_calls = ToolCallsProjection(thread, scope, info)
-        """Its tool executions."""
-        self.subgraphs = SubgraphsProjection(thread, scope, info)
-        """Subgraphs it invoked."""
-        self.extensions = Extensions(thread, scope, info)
-        """Its named custom channels."""
-        self.subagents = self.subgraphs
-        """The official SDK's other name for `subgraphs`."""
-        self.events = EventView(thread, None, [list(scope)], None, info)
-        """Every event in its namespace and below."""
-
-    @property
-    def namespace(self) -> list[str]:
-        return list(self._info.namespace)
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        return tuple(self._info.namespace)
-
-    @property
-    def graph_name(self) -> str | None:
-        return self._info.graph_name
-
-    @property
-    def trigger_call_id(self) -> str | None:
-        return self._info.trigger_call_id
-
-    @property
-    def status(self) -> str:
-        """`started`, then `completed`, `failed` or `interrupted`."""
-        return self._info.status
-
-    @property
-    def error(self) -> str | None:
-        return self._info.error
-
-    def __repr__(self) -> str:
-        return f"<SubgraphHandle {self.graph_name} {self.namespace} {self.status}>"
-
-
-# What projections read from a run: the lists grow as events arrive.
-
-
-def _events(run: RunLog) -> list[ThreadEvent]:
-    return run.events
-
-
-def _messages(run: RunLog) -> list[MessageState]:
-    return run.messages
-
-
-def _tool_calls(run: RunLog) -> list[ToolCallState]:
-    return run.tool_calls
-
-
-def _subgraphs(run: RunLog) -> list[SubgraphInfo]:
-    return run.subgraphs
-
-
-_SKIP: Any = object()
-
-
-async def _pick(
-    source: AsyncGenerator[Any, None], convert: Callable[[Any], Any]
-) -> AsyncGenerator[Any, None]:
-    """`convert` each item of `source`, leaving out `_SKIP`; closes `source` when done."""
-    try:
-        async for item in source:
-            value = convert(item)
-            if value is not _SKIP:
-                yield value
-    finally:
-        await source.aclose()

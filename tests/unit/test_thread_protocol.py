@@ -14,13 +14,11 @@ from langgraph_client import APIResponseValidationError, ThreadCommandError
 from langgraph_client._thread_protocol import (
     EventCursor,
     FrameError,
-    MessageState,
-    RunLog,
     ThreadEvent,
-    ThreadLog,
     decode_event,
     matches,
 )
+from langgraph_client._thread_runs import MessageState, RunLog, ThreadLog
 from tests.unit.conftest import MockFactory, RecordingStream, sse, sse_response
 
 RUN1, RUN2 = "01a2-run-one", "01a2-run-two"
