@@ -1,13 +1,14 @@
 """The one stream path: a closeable object that yields `StreamPart`s, over a thin I/O shell that
-connects, decodes and reconnects. Every decision (ids, resume point, run, failures) is made by a
-pure `StreamEvents` object (`_run_events`) and the `ReconnectBudget` (`_resume`)."""
+connects, decodes and reconnects. Every decision is made by pure objects the shell is given: a
+`StreamEvents` (`_run_events.RunEvents` for runs: ids, resume point, the run, failures) and a
+`ReconnectPolicy` (`_resume.ReconnectBudget` unless one is passed). Another kind of stream (another
+resume request, another dedupe, another policy) plugs in its own objects; the I/O stays here."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
-from typing import Any
 
 import httpx
 
@@ -21,8 +22,8 @@ from ._exceptions import (
     transport_error,
 )
 from ._http import AsyncHttpClient
-from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget
-from ._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
+from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget, ReconnectPolicy
+from ._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from ._sse import SSEDecodeError, SSEDecoder
 
 __all__ = [
@@ -35,9 +36,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("langgraph_client")
-
-OnReconnect = Callable[[int, "str | None"], Any]
-"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 class RunStream(StreamMixin):
@@ -61,9 +59,10 @@ class RunStream(StreamMixin):
         retry: _retry.RetryMode,
         on_reconnect: OnReconnect | None = None,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        policy: ReconnectPolicy | None = None,
     ) -> None:
-        budget = ReconnectBudget(max_reconnects)
-        self._core = _StreamCore(http, request, events, retry, budget, on_reconnect)
+        policy = policy or ReconnectBudget(max_reconnects)
+        self._core = _StreamCore(http, request, events, retry, policy, on_reconnect)
         self._gen: AsyncGenerator[StreamPart, None] | None = None
         self._closed = False
 
@@ -159,7 +158,7 @@ class _StreamCore:
         request: httpx.Request,
         events: StreamEvents,
         retry: _retry.RetryMode,
-        budget: ReconnectBudget,
+        budget: ReconnectPolicy,
         on_reconnect: OnReconnect | None,
     ) -> None:
         self._http = http
@@ -225,12 +224,11 @@ class _StreamCore:
                     attempts=self.budget.attempts,
                 ) from failure
             logger.debug(
-                "stream broke (%r); resuming after event %s in %.2fs (attempt %d of %d)",
+                "stream broke (%r); resuming after event %s in %.2fs (attempt %d)",
                 failure,
                 last_id,
                 delay,
                 self.budget.attempts,
-                self.budget.max_reconnects,
             )
             if self._on_reconnect is not None:
                 self._on_reconnect(self.budget.attempts, last_id)

@@ -14,6 +14,7 @@ from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import parse_run_location, path
 from ._payloads import RunCreateOptions, RunOptions, check_result, run_body, runs_path
+from ._run_events import OnRunCreated
 from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, RunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -31,8 +32,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 __all__ = ["RunCreateOptions", "RunOptions", "RunsClient"]
 
 logger = logging.getLogger("langgraph_client")
-
-OnRunCreated = Callable[["RunCreateMetadata"], Any]
 
 
 class RunsClient:

@@ -14,6 +14,7 @@ import httpx
 from .._exceptions import APIConnectionError
 from .._paths import parse_run_location, path
 from .._payloads import RunCreateOptions, RunOptions, check_result, run_body, runs_path
+from .._run_events import OnRunCreated
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, SyncRunStream
@@ -33,8 +34,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
 logger = logging.getLogger("langgraph_client")
-
-OnRunCreated = Callable[["RunCreateMetadata"], Any]
 
 
 class SyncRunsClient:
