@@ -47,8 +47,8 @@ class _Projection:
 
 
 class ValuesProjection(_Projection, AwaitsGet):
-    """`async for state in thread.values`: each state snapshot; `await thread.values` (or
-    `get()`): the last."""
+    """`async for state in thread.values`: each state snapshot; `get()`: the final one (the
+    async projection is also awaitable)."""
 
     def __aiter__(self) -> AsyncIterator[Any]:
         scope = list(self._scope)
@@ -182,11 +182,11 @@ class EventView:
 
 
 class MessageStream(AwaitsGet):
-    """One message: `async for text in message` streams its text; `await message` gives the
-    complete `Message` (content, tool calls, usage, id) as plain data.
+    """One message: `async for text in message` streams its text; `get()` gives the complete
+    `Message` (content, tool calls, usage, id) as plain data (the async one is also awaitable).
 
-    As with the official SDK's message streams, `message.text` also streams the text
-    (`async for`), and `await message.text` gives all of it.
+    As with the official SDK's message streams, `message.text` also streams the text, and its
+    `get()` gives all of it.
     """
 
     def __init__(self, thread: AsyncThreadStream, run: RunLog, state: MessageState) -> None:
@@ -212,7 +212,7 @@ class MessageStream(AwaitsGet):
 
     @property
     def text(self) -> TextStream:
-        """The text: `async for` its deltas, `await` all of it, `str()` what arrived so far."""
+        """The text: iterate its deltas, `get()` all of it, `str()` what arrived so far."""
         return TextStream(self)
 
     @property
@@ -241,7 +241,7 @@ class MessageStream(AwaitsGet):
 
 
 class TextStream(AwaitsGet):
-    """A message's text: `async for` the deltas, `await` the whole text."""
+    """A message's text: iterate the deltas, `get()` the whole text."""
 
     def __init__(self, message: MessageStream) -> None:
         self._message = message
@@ -258,8 +258,8 @@ class TextStream(AwaitsGet):
 
 
 class ToolCallStream:
-    """One tool execution: `deltas` streams its output, `await call.output` gives the result
-    (`None` if it failed: see `error`)."""
+    """One tool execution: `deltas` streams its output, `output` is its result (awaitable in
+    the async client; `None` if it failed: see `error`)."""
 
     def __init__(self, thread: AsyncThreadStream, run: RunLog, state: ToolCallState) -> None:
         self._thread = thread
@@ -298,7 +298,7 @@ class ToolCallStream:
 
     @property
     def output(self) -> Awaitable[Any]:
-        """`await call.output`: the tool's result, once it finished (`None` if it failed)."""
+        """The tool's result, once it finished (`None` if it failed)."""
         return self._output()
 
     async def _output(self) -> Any:

@@ -49,8 +49,8 @@ class _Projection:
 
 
 class ValuesProjection(_Projection, AwaitsGet):
-    """`for state in thread.values`: each state snapshot; `thread.values` (or
-    `get()`): the last."""
+    """`for state in thread.values`: each state snapshot; `get()`: the final one (the
+    async projection is also awaitable)."""
 
     def __iter__(self) -> Iterator[Any]:
         scope = list(self._scope)
@@ -184,11 +184,11 @@ class EventView:
 
 
 class MessageStream(AwaitsGet):
-    """One message: `for text in message` streams its text; `message` gives the
-    complete `Message` (content, tool calls, usage, id) as plain data.
+    """One message: `for text in message` streams its text; `get()` gives the complete
+    `Message` (content, tool calls, usage, id) as plain data (the async one is also awaitable).
 
-    As with the official SDK's message streams, `message.text` also streams the text
-    (`for`), and `message.text` gives all of it.
+    As with the official SDK's message streams, `message.text` also streams the text, and its
+    `get()` gives all of it.
     """
 
     def __init__(self, thread: SyncThreadStream, run: RunLog, state: MessageState) -> None:
@@ -214,7 +214,7 @@ class MessageStream(AwaitsGet):
 
     @property
     def text(self) -> TextStream:
-        """The text: `for` its deltas, `await` all of it, `str()` what arrived so far."""
+        """The text: iterate its deltas, `get()` all of it, `str()` what arrived so far."""
         return TextStream(self)
 
     @property
@@ -243,7 +243,7 @@ class MessageStream(AwaitsGet):
 
 
 class TextStream(AwaitsGet):
-    """A message's text: `for` the deltas, `await` the whole text."""
+    """A message's text: iterate the deltas, `get()` the whole text."""
 
     def __init__(self, message: MessageStream) -> None:
         self._message = message
@@ -260,8 +260,8 @@ class TextStream(AwaitsGet):
 
 
 class ToolCallStream:
-    """One tool execution: `deltas` streams its output, `call.output` gives the result
-    (`None` if it failed: see `error`)."""
+    """One tool execution: `deltas` streams its output, `output` is its result (awaitable in
+    the async client; `None` if it failed: see `error`)."""
 
     def __init__(self, thread: SyncThreadStream, run: RunLog, state: ToolCallState) -> None:
         self._thread = thread
@@ -300,7 +300,7 @@ class ToolCallStream:
 
     @property
     def output(self) -> Any:
-        """`call.output`: the tool's result, once it finished (`None` if it failed)."""
+        """The tool's result, once it finished (`None` if it failed)."""
         return self._output()
 
     def _output(self) -> Any:

@@ -117,7 +117,7 @@ class SyncThreadStream:
         self.agent = AgentInfo(self)
         """`agent.get_tree()`: the assistant's graph."""
         self.values = ValuesProjection(self, ())
-        """State snapshots of the current run (`for`), or its final state (`await`)."""
+        """State snapshots of the current run as they come; `values.get()`: its final state."""
         self.messages = MessagesProjection(self, ())
         """One `MessageStream` per message of the current run."""
         self.tool_calls = ToolCallsProjection(self, ())
