@@ -31,6 +31,7 @@ from ._exceptions import (
 )
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven
 from ._paths import path
+from ._run_events import OnReconnect
 from ._stream import DEFAULT_MAX_RECONNECTS, RunStream, StreamPart
 from ._thread_protocol import (
     CHANNELS,
@@ -86,6 +87,7 @@ class AsyncThreadStream:
         headers: Mapping[str, str] | None = None,
         run_start_timeout: float | None = None,
         channels: Sequence[str] | None = None,
+        on_reconnect: OnReconnect | None = None,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
     ) -> None:
         self.thread_id: str = thread_id or str(uuid.uuid4())
@@ -99,6 +101,7 @@ class AsyncThreadStream:
         for channel in channels or ():
             self._want(channel)
         self._max_reconnects = max_reconnects
+        self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
         self._stream: RunStream | None = None
@@ -272,6 +275,7 @@ class AsyncThreadStream:
                 self._events.request(),
                 self._events,
                 retry="safe",
+                on_reconnect=self._on_reconnect,
                 max_reconnects=self._max_reconnects,
             )
             self._stream_iter = self._stream.__aiter__()

@@ -32,6 +32,7 @@ from .._exceptions import (
     ThreadCommandError,
 )
 from .._paths import path
+from .._run_events import OnReconnect
 from .._thread_protocol import (
     CHANNELS,
     DEFAULT_CHANNELS,
@@ -88,6 +89,7 @@ class SyncThreadStream:
         headers: Mapping[str, str] | None = None,
         run_start_timeout: float | None = None,
         channels: Sequence[str] | None = None,
+        on_reconnect: OnReconnect | None = None,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
     ) -> None:
         self.thread_id: str = thread_id or str(uuid.uuid4())
@@ -101,6 +103,7 @@ class SyncThreadStream:
         for channel in channels or ():
             self._want(channel)
         self._max_reconnects = max_reconnects
+        self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
         self._stream: SyncRunStream | None = None
@@ -274,6 +277,7 @@ class SyncThreadStream:
                 self._events.request(),
                 self._events,
                 retry="safe",
+                on_reconnect=self._on_reconnect,
                 max_reconnects=self._max_reconnects,
             )
             self._stream_iter = self._stream.__iter__()

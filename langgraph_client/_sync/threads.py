@@ -444,6 +444,7 @@ class SyncThreadsClient:
         run_start_timeout: float | None = None,
         transport: Literal["sse"] = "sse",
         channels: Sequence[str] | None = None,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
     ) -> SyncThreadStream:
         """A streaming session on a thread (minted when `thread_id` is `None`), across runs.
@@ -465,6 +466,7 @@ class SyncThreadsClient:
             headers=headers,
             run_start_timeout=run_start_timeout,
             channels=channels,
+            on_reconnect=on_reconnect,
             max_reconnects=max_reconnects,
         )
 

@@ -75,7 +75,11 @@ async def test_a_cut_mid_run_resumes_with_since_and_delivers_each_event_once(
     step, bodies = events_endpoint(cut_after=4)
     fs.always("POST", EVENTS_PATH, step)
     client = make_client()
-    async with client.threads.stream(THREAD, assistant_id="agent") as thread:
+    reconnects: list[tuple[int, str | None]] = []
+    stream = client.threads.stream(
+        THREAD, assistant_id="agent", on_reconnect=lambda n, since: reconnects.append((n, since))
+    )
+    async with stream as thread:
         await thread.run.start(input={})
         events = await asyncio.wait_for(_collect(thread.events), 10)
         output = await asyncio.wait_for(thread.output, 10)
@@ -84,6 +88,7 @@ async def test_a_cut_mid_run_resumes_with_since_and_delivers_each_event_once(
     assert output == {"n": 1}
     assert len(bodies) == 2
     assert "since" not in bodies[0] and bodies[1]["since"] == 6  # the last seq delivered
+    assert reconnects == [(1, "6")]
     assert bodies[0]["channels"] == bodies[1]["channels"]
 
 
