@@ -13,10 +13,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 
 from langgraph_client import Client, RunFailedError, ThreadCommandError, get_client
+
+from .proxy import CuttableProxy
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
@@ -186,6 +189,42 @@ async def test_projections_read_concurrently_share_one_connection(client: Client
         )
     assert values[-1] == output and messages == ["HI THERE", "echo: HI THERE"]
     assert [c.name for c in calls] == ["shout"]
+
+
+async def test_a_cut_mid_run_on_the_real_server_resumes_exactly_once(server_url: str) -> None:
+    """A proxy resets the events connection mid-run: the session re-opens it with `since`, and
+    the events match a clean session's, each delivered once, in order."""
+    target = urlsplit(server_url)
+    proxy = await CuttableProxy(target.hostname or "127.0.0.1", target.port or 80).start()
+    switches = {"chunks": 12, "chunk_delay": 0.05}
+    try:
+        direct = get_client(url=server_url, api_key=None)
+        async with direct, direct.threads.stream(assistant_id="stream_agent") as clean:
+            await clean.run.start(input=msg("go", **switches))
+            expected = await collect(clean.events)
+        reconnects: list[tuple[int, str | None]] = []
+        async with get_client(url=proxy.url, api_key=None) as client:
+            stream = client.threads.stream(
+                assistant_id="stream_agent", on_reconnect=lambda *a: reconnects.append(a)
+            )
+            async with stream as thread:
+                await thread.run.start(input=msg("go", **switches))
+                seen = []
+                async for event in thread.events:
+                    seen.append(event)
+                    if sum(e["method"] == "custom" for e in seen) == 4 and not reconnects:
+                        proxy.cut()
+                    assert len(seen) < 200
+                output = await bounded(thread.output)
+    finally:
+        await proxy.stop()
+    fourth = [e for e in seen if e["method"] == "custom"][3]
+    assert reconnects and int(reconnects[0][1] or 0) >= fourth["seq"]  # resumed with `since`
+    assert [(e["method"], e["params"]["data"]) for e in seen] == [
+        (e["method"], e["params"]["data"]) for e in expected
+    ]
+    assert len({e["event_id"] for e in seen}) == len(seen)
+    assert output["messages"][-1]["content"] == "echo: go"
 
 
 async def test_leaving_early_closes_the_session(client: Client) -> None:
