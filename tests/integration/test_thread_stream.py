@@ -356,8 +356,9 @@ def test_remote_graph_v3_events_through_this_client(server_url: str) -> None:
     """langgraph's `RemoteGraph.astream_events(version="v3")` driven by this client (langgraph
     lives in the server's venv: run there, with this worktree's package importable)."""
     script = f"""
-import asyncio, json
+import asyncio, json, uuid
 from langgraph.pregel.remote import RemoteGraph
+from langgraph.types import Command
 from langgraph_client import get_client
 
 async def main():
@@ -370,11 +371,21 @@ async def main():
         values = [v async for v in run.values]
         custom = [c async for c in run.extensions["custom"]]
         output = await run.output()
-    print(json.dumps([len(values), custom, output["messages"][-1]["content"]]))
+    # An interrupt, then `Command(resume=...)` in a second session on the same thread.
+    config = {{"configurable": {{"thread_id": str(uuid.uuid4())}}}}
+    start = {{"messages": [{{"role": "user", "content": "ok?"}}], "interrupt": True}}
+    async with await graph.astream_events(start, config, version="v3") as run:
+        await run.output()
+        asked = [i["value"] for i in await run.interrupts()]
+    async with await graph.astream_events(Command(resume="yes"), config, version="v3") as run:
+        resumed = (await run.output())["messages"][-1]["content"]
+    print(json.dumps([len(values), custom, output["messages"][-1]["content"], asked, resumed]))
     await client.aclose()
 
 asyncio.run(main())
 """
-    count, custom, reply = run_in_server_venv(script)
+    count, custom, reply, asked, resumed = run_in_server_venv(script)
     assert count >= 2 and reply == "echo: hi"
     assert custom == [{"chunk": 0, "of": 2}, {"chunk": 1, "of": 2}]
+    assert asked == [{"question": "approve?", "text": "ok?"}]
+    assert resumed == "echo: ok? (resume: yes)"
