@@ -25,7 +25,8 @@ __all__ = [
 ]
 
 TERMINAL = frozenset({"completed", "failed", "interrupted"})
-_MAX_UNCLAIMED = 16  # runs seen on the thread that no command of this session started
+_MAX_UNCLAIMED = 4  # runs seen that no command of this session started (yet): their events
+_KEEP_EVENTS = 2  # runs of this session whose events stay readable (the current and the last)
 
 
 class MessageState:
@@ -292,6 +293,14 @@ class RunLog:
         if known is not None:
             known.feed(data)
 
+    def release(self) -> None:
+        """Drop the events and what was built from them; the outcome (status, values,
+        interrupts) stays. Iterators still on this run end."""
+        self.events, self.messages, self.tool_calls, self.subgraphs = [], [], [], []
+        self._open_messages.clear()
+        self._tools.clear()
+        self._subgraphs.clear()
+
     def adopt(self, other: RunLog) -> None:
         """Take over the events of a run seen before this session knew it was its own."""
         for event in other.events:
@@ -342,6 +351,8 @@ class ThreadLog:
             run.status = "pending" if armed else "waiting"
             run.resumes = interrupt_id
         self.runs.append(run)
+        if len(self.runs) > _KEEP_EVENTS:  # a long session must not keep every run's events
+            self.runs[-_KEEP_EVENTS - 1].release()
         self._pending.append(run)
         return run
 

@@ -410,3 +410,17 @@ def test_thread_events_deliver_the_good_frames_before_a_bad_one() -> None:
     assert events.last_event_id == "1"
     events.resume_request()
     assert built == [1]
+
+
+def test_a_long_session_keeps_the_events_of_its_last_two_runs_only() -> None:
+    log = ThreadLog()
+    runs = []
+    for n in range(4):
+        run = log.expect("start")
+        log.started(run, f"run-{n}")
+        for event in a_run(f"run-{n}", 1 + 5 * n, str(n)):
+            log.feed(event)
+        runs.append(run)
+    assert [len(r.events) for r in runs] == [0, 0, 5, 5]
+    assert [r.values for r in runs] == [{"reply": str(n)} for n in range(4)]  # outcomes stay
+    assert all(r.status == "completed" for r in runs)
