@@ -11,7 +11,7 @@ session for the next event when it has seen everything (`SyncThreadStream._follo
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._thread_protocol import Message, ThreadEvent, in_scope, matches
 from .._thread_runs import MessageState, RunLog, SubgraphInfo, ToolCallState
@@ -24,6 +24,7 @@ __all__ = [
     "EventView",
     "ExtensionProjection",
     "Extensions",
+    "Interleaved",
     "MessageStream",
     "MessagesProjection",
     "SubgraphHandle",
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 Scope = tuple[str, ...]
+T = TypeVar("T")
 
 
 class _Projection:
@@ -150,6 +152,81 @@ class ExtensionProjection(_Projection):
 
         run = self._thread._log.current
         return _pick(self._thread._follow(run, _events, self._until()), pick)
+
+
+class Interleaved:
+    """`thread.interleave_projections([...])`: `(name, item)` pairs of several root projections
+    in the order the server sent them: `values`, `updates`, `tasks` and `custom` payloads,
+    `messages` (a `MessageStream` at its start), `tool_calls` (a `ToolCallStream` at its start),
+    `subgraphs` (a `SubgraphHandle` at its start), or any other name: the payloads of the
+    `custom:<name>` channel."""
+
+    _PLAIN = ("values", "updates", "tasks", "custom")
+
+    def __init__(self, thread: SyncThreadStream, names: Sequence[str]) -> None:
+        self._thread = thread
+        self._names = list(names)
+        for name in self._names:
+            if name in ("updates", "tasks", "custom"):
+                thread._want(name)
+            elif name not in ("values", "messages", "tool_calls", "subgraphs"):
+                thread._want(f"custom:{name}")
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return self._pairs()
+
+    def _pairs(self) -> Generator[tuple[str, Any], None, None]:
+        thread, names = self._thread, self._names
+        run = thread._log.current
+        counts = {"messages": 0, "tool_calls": 0, "subgraphs": 0}  # items built so far
+        source = thread._follow(run, _events)
+        try:
+            for event in source:
+                assert run is not None  # `_follow` raised otherwise
+                for name in names:
+                    item = self._item(name, event, run, counts)
+                    if item is not _SKIP:
+                        yield name, item
+        finally:
+            source.close()
+
+    def _item(self, name: str, event: ThreadEvent, run: RunLog, counts: dict[str, int]) -> Any:
+        method, params = event["method"], event["params"]
+        namespace, data = params["namespace"], params["data"]
+        root = not namespace
+        if name in self._PLAIN:
+            return data if root and method == name else _SKIP
+        started = isinstance(data, dict) and data.get("event")
+        if name == "messages":
+            if method != "messages" or started != "message-start":
+                return _SKIP
+            state = _nth(run.messages, counts, "messages")
+            tool_result = len(namespace) == 1 and namespace[0].startswith("tools:")
+            mine = state is not None and (root or tool_result)
+            return MessageStream(self._thread, run, state) if mine and state else _SKIP
+        if name == "tool_calls":
+            if method != "tools" or started != "tool-started":
+                return _SKIP
+            call = _nth(run.tool_calls, counts, "tool_calls")
+            return ToolCallStream(self._thread, run, call) if call and root else _SKIP
+        if name == "subgraphs":
+            if method != "lifecycle" or root or len(run.subgraphs) <= counts["subgraphs"]:
+                return _SKIP
+            info = run.subgraphs[counts["subgraphs"]]
+            if info.namespace != namespace:
+                return _SKIP  # a later event of a subgraph already yielded
+            counts["subgraphs"] += 1
+            return SubgraphHandle(self._thread, info) if len(namespace) == 1 else _SKIP
+        if matches(event, [f"custom:{name}"], [[]]):
+            return data["payload"] if isinstance(data, dict) and "payload" in data else data
+        return _SKIP
+
+
+def _nth(items: list[T], counts: dict[str, int], key: str) -> T | None:
+    """The next item built from a start event (they are built in the order they start)."""
+    index = counts[key]
+    counts[key] += 1
+    return items[index] if index < len(items) else None
 
 
 class EventView:

@@ -45,6 +45,7 @@ from ._stream import DEFAULT_MAX_RECONNECTS, StreamPart, SyncRunStream
 from .thread_projections import (
     EventView,
     Extensions,
+    Interleaved,
     MessagesProjection,
     MessageStream,
     SubgraphHandle,
@@ -166,6 +167,12 @@ class SyncThreadStream:
     def events(self) -> EventView:
         """Every event of the current run, in order (the raw wire envelopes)."""
         return EventView(self, None, None, None)
+
+    def interleave_projections(self, channels: Sequence[str]) -> Interleaved:
+        """`(name, item)` pairs of several projections of the current run, in server order:
+        `values`, `updates`, `tasks`, `custom`, `messages`, `tool_calls`, `subgraphs`, or an
+        extension's name (its `custom:<name>` payloads)."""
+        return Interleaved(self, channels)
 
     def subscribe(
         self,

@@ -175,6 +175,25 @@ async def test_tool_calls_and_tool_messages(client: Client) -> None:
     assert messages[0]["tool_call_id"] == "call_1"
 
 
+async def test_interleaved_projections_come_in_server_order(client: Client) -> None:
+    async with client.threads.stream(assistant_id="stream_chat") as thread:
+        await thread.run.start(input=msg("hi there", tool=True))
+        pairs = await collect(
+            thread.interleave_projections(["tool_calls", "messages", "values", "updates"])
+        )
+        texts = [await bounded(item.text) for name, item in pairs if name == "messages"]
+    names = [name for name, _ in pairs]
+    assert names[0] == "values" and names[-1] == "values"
+    assert names.index("tool_calls") < names.index("messages")
+    assert [item.name for name, item in pairs if name == "tool_calls"] == ["shout"]
+    assert texts == ["HI THERE", "echo: HI THERE"]
+    assert [list(item) for name, item in pairs if name == "updates"] == [
+        ["model"],
+        ["tools"],
+        ["model"],
+    ]
+
+
 async def test_projections_read_concurrently_share_one_connection(client: Client) -> None:
     async with client.threads.stream(assistant_id="stream_chat") as thread:
         await thread.run.start(input=msg("hi there", tool=True))
