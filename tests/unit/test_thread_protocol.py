@@ -298,6 +298,7 @@ async def test_a_protocol_error_reply_raises_a_typed_error(mock: MockFactory) ->
         with pytest.raises(ThreadCommandError) as info:
             await thread.run.start(input={"x": 1})
     assert info.value.error == "no_such_interrupt" and info.value.method == "run.start"
+    assert isinstance(info.value, RuntimeError)  # what the official SDK raises there
     assert json.loads(requests[0].content) == {
         "id": 1,
         "method": "run.start",
