@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from typing_extensions import TypedDict
 
 from ._exceptions import APIResponseValidationError
+from ._json import dumps as _dumps
 from ._json import loads as _loads
 from ._run_events import StreamPart
 
@@ -39,6 +40,7 @@ __all__ = [
     "channel_of",
     "decode_event",
     "in_scope",
+    "is_named_custom",
     "matches",
 ]
 
@@ -157,6 +159,16 @@ def channel_of(event: ThreadEvent) -> str:
     return head if dot else method
 
 
+def is_named_custom(event: ThreadEvent) -> bool:
+    """An event of a named channel: method `custom` (or `custom:<name>`) with data
+    `{"name": ..., "payload": ...}`."""
+    method = event["method"]
+    if method.startswith("custom:"):
+        return True
+    data = event["params"]["data"]
+    return method == "custom" and isinstance(data, dict) and "name" in data and "payload" in data
+
+
 def in_scope(namespace: Sequence[str], scope: Sequence[str], depth: int | None = None) -> bool:
     """True if `namespace` is `scope` or under it, at most `depth` levels deeper."""
     if len(namespace) < len(scope) or list(namespace[: len(scope)]) != list(scope):
@@ -188,33 +200,66 @@ class EventCursor:
     """Where a connection got to, and which events were delivered: each event exactly once.
 
     A reconnect asks for `since` = the last seq seen, and events whose `event_id` was already
-    delivered are dropped. Events of a named `custom:<name>` channel are live-only on the
-    server (missing from its replay), which shifts the replay's seq numbering: after one of
-    those, a reconnect replays from the start instead and relies on the ids alone.
+    delivered are dropped.
+
+    Named `custom:<name>` channels break both rules on the server (langgraph-api 0.16): their
+    events are live-only (missing from the replay, which shifts its seq numbering), and the
+    events that follow one get other ids in the replay than they had live. So after the first
+    named event, a reconnect replays from the start, and an event delivered since then is also
+    recognised by its content: the first n replayed events with the same method, namespace and
+    data as n delivered ones are the same events. (A plain custom event shaped like a named one,
+    `{"name", "payload"}`, has the same effect: more replay, nothing lost.)
     """
 
-    __slots__ = ("_delivered", "_exact", "_since")
+    __slots__ = ("_again", "_delivered", "_exact", "_print_of", "_prints", "_since")
 
     def __init__(self) -> None:
         self._delivered: set[str] = set()
         self._since: int | None = None
-        self._exact = True
+        self._exact = True  # until a named event: ids are stable, `since` is right
+        self._prints: dict[int, int] = {}  # content hash -> events delivered with it
+        self._print_of: dict[str, int] = {}  # id -> content hash, for those events
+        self._again: dict[int, int] = {}  # content hash -> seen again on this connection
 
     @property
     def since(self) -> int | None:
         """The `since` to send on the next connection (`None`: replay everything)."""
         return self._since if self._exact else None
 
+    def connected(self) -> None:
+        """A new connection: its replay starts over."""
+        self._again.clear()
+
     def accept(self, event: ThreadEvent) -> bool:
         """Record an event; False if it was delivered before (a replay after a reconnect)."""
-        if event["method"].startswith("custom:"):
+        named = is_named_custom(event)
+        if named:
             self._exact = False
         seq = event["seq"]
         if self._since is None or seq > self._since:
             self._since = seq
         event_id = event["event_id"]
+        if named:  # never replayed; their ids may be reused by other events in a replay
+            key = event_id + "#named"
+            if key in self._delivered:
+                return False
+            self._delivered.add(key)
+            return True
         if event_id in self._delivered:
+            content = self._print_of.get(event_id)
+            if content is not None:
+                self._again[content] = self._again.get(content, 0) + 1
             return False
+        if not self._exact:
+            params = event["params"]
+            content = hash(_dumps([event["method"], params["namespace"], params["data"]]))
+            again = self._again.get(content, 0)
+            self._again[content] = again + 1
+            delivered = self._prints.get(content, 0)
+            if again < delivered:
+                return False  # the same event again, under another id
+            self._prints[content] = delivered + 1
+            self._print_of[event_id] = content
         self._delivered.add(event_id)
         return True
 
@@ -243,6 +288,7 @@ class ThreadEvents:
 
     def opened(self, response: httpx.Response) -> None:
         self._response = response
+        self.cursor.connected()
         content_type = response.headers.get("content-type", "")
         if "text/event-stream" not in content_type:
             raise self._invalid(f"expected an event stream, got {content_type or 'no type'}")

@@ -12,7 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._concurrency import AwaitsGet
-from ._thread_protocol import Message, ThreadEvent, in_scope, matches
+from ._thread_protocol import Message, ThreadEvent, in_scope, is_named_custom, matches
 from ._thread_runs import MessageState, RunLog, SubgraphInfo, ToolCallState
 
 if TYPE_CHECKING:
@@ -193,6 +193,8 @@ class Interleaved:
         namespace, data = params["namespace"], params["data"]
         root = not namespace
         if name in self._PLAIN:
+            if name == "custom" and is_named_custom(event):
+                return _SKIP  # a named channel's: its extension's item
             return data if root and method == name else _SKIP
         started = isinstance(data, dict) and data.get("event")
         if name == "messages":

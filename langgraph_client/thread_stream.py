@@ -250,6 +250,8 @@ class AsyncThreadStream:
             raise ValueError(
                 f"unknown channel {channel!r}; one of {sorted(CHANNELS)} or custom:<name>"
             )
+        if channel.startswith("custom:") and "custom" in self._channels:
+            return  # `custom` carries the named channels too
         if channel not in self._channels:
             self._channels.append(channel)
 

@@ -252,6 +252,8 @@ class SyncThreadStream:
             raise ValueError(
                 f"unknown channel {channel!r}; one of {sorted(CHANNELS)} or custom:<name>"
             )
+        if channel.startswith("custom:") and "custom" in self._channels:
+            return  # `custom` carries the named channels too
         if channel not in self._channels:
             self._channels.append(channel)
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from langgraph_client import Client, RunFailedError, ThreadCommandError, get_client
+from langgraph_client._thread_protocol import is_named_custom
 
 from .proxy import CuttableProxy
 
@@ -126,6 +127,16 @@ async def test_custom_and_updates_events(client: Client) -> None:
     assert everything[0]["method"] == "lifecycle" and everything[-1]["method"] == "lifecycle"
 
 
+async def test_a_named_channel_through_extensions(client: Client) -> None:
+    async with client.threads.stream(assistant_id="stream_agent") as thread:
+        await thread.run.start(input=msg("hi", chunks=3, chunk_delay=0.01, progress=True))
+        progress = await collect(thread.extensions["progress"])
+        pairs = await collect(thread.interleave_projections(["progress", "custom"]))
+    assert progress == [{"done": 1}, {"done": 2}, {"done": 3}]
+    assert [name for name, _ in pairs][:3] == ["custom", "progress", "custom"]  # server order
+    assert [item for name, item in pairs if name == "progress"] == progress
+
+
 async def test_a_subgraph_handle_has_its_own_projections(client: Client) -> None:
     async with client.threads.stream(assistant_id="stream_nested") as thread:
         await thread.run.start(input=msg("hi"))
@@ -210,12 +221,17 @@ async def test_projections_read_concurrently_share_one_connection(client: Client
     assert [c.name for c in calls] == ["shout"]
 
 
-async def test_a_cut_mid_run_on_the_real_server_resumes_exactly_once(server_url: str) -> None:
+@pytest.mark.parametrize("named", [False, True], ids=["since", "named-channel"])
+async def test_a_cut_mid_run_on_the_real_server_resumes_exactly_once(
+    server_url: str, named: bool
+) -> None:
     """A proxy resets the events connection mid-run: the session re-opens it with `since`, and
-    the events match a clean session's, each delivered once, in order."""
+    the events match a clean session's, each delivered once, in order. With a named channel's
+    events in the stream (missing from the server's replay, so its seqs shift), it re-opens
+    from the start and the event ids decide."""
     target = urlsplit(server_url)
     proxy = await CuttableProxy(target.hostname or "127.0.0.1", target.port or 80).start()
-    switches = {"chunks": 12, "chunk_delay": 0.05}
+    switches = {"chunks": 12, "chunk_delay": 0.05, "progress": named}
     try:
         direct = get_client(url=server_url, api_key=None)
         async with direct, direct.threads.stream(assistant_id="stream_agent") as clean:
@@ -238,11 +254,23 @@ async def test_a_cut_mid_run_on_the_real_server_resumes_exactly_once(server_url:
     finally:
         await proxy.stop()
     fourth = [e for e in seen if e["method"] == "custom"][3]
-    assert reconnects and int(reconnects[0][1] or 0) >= fourth["seq"]  # resumed with `since`
-    assert [(e["method"], e["params"]["data"]) for e in seen] == [
-        (e["method"], e["params"]["data"]) for e in expected
-    ]
-    assert len({e["event_id"] for e in seen}) == len(seen)
+    assert reconnects
+    if named:
+        assert reconnects[0][1] is None  # from the start
+        assert {"name": "progress", "payload": {"done": 12}} in [e["params"]["data"] for e in seen]
+    else:
+        assert int(reconnects[0][1] or 0) >= fourth["seq"]  # resumed with `since`
+
+    def plain(events: list[Any]) -> list[Any]:
+        return [(e["method"], e["params"]["data"]) for e in events if not is_named_custom(e)]
+
+    # Every plain event exactly once, in order. A named channel's events that the server
+    # sent while the connection was down are lost: its replay leaves them out (a server bug).
+    assert plain(seen) == plain(expected)
+    named_seen = [e["params"]["data"] for e in seen if is_named_custom(e)]
+    rest = iter([e["params"]["data"] for e in expected if is_named_custom(e)])
+    assert all(data in rest for data in named_seen)  # some of them, once each, in order
+    assert len({e["event_id"] for e in seen if not is_named_custom(e)}) == len(plain(seen))
     assert output["messages"][-1]["content"] == "echo: go"
 
 

@@ -117,10 +117,12 @@ def test_cursor_replays_everything_after_a_named_custom_event() -> None:
     # Named custom events are live-only on the server: the replay's seqs shift, so `since`
     # could skip events never delivered. From the start, with the ids deciding, loses none.
     cursor = EventCursor()
-    cursor.accept(ev(1, "custom:progress", {"name": "progress", "payload": 1}))
-    cursor.accept(ev(2, "values", {}))
+    cursor.accept(ev(1, "custom", {"chunk": 0}))
+    assert cursor.since == 1
+    cursor.accept(ev(2, "custom", {"name": "progress", "payload": 1}))  # the server's shape
+    cursor.accept(ev(3, "values", {}))
     assert cursor.since is None
-    assert not cursor.accept(ev(1, "values", {}, event_id="1796211747002-0"))
+    assert not cursor.accept(ev(1, "values", {}, event_id="1796211747003-0"))
 
 
 # Runs
@@ -425,3 +427,43 @@ def test_a_long_session_keeps_the_events_of_its_last_two_runs_only() -> None:
     assert [len(r.events) for r in runs] == [0, 0, 5, 5]
     assert [r.values for r in runs] == [{"reply": str(n)} for n in range(4)]  # outcomes stay
     assert all(r.status == "completed" for r in runs)
+
+
+def test_after_a_named_event_a_replay_under_other_ids_is_recognised_by_content() -> None:
+    # As observed on langgraph-api 0.16.7: live, one step's events are `X`, `X.1` (the named
+    # channel's), `X.2`; the replay leaves the named one out and numbers the rest anew, so a
+    # plain event can come back under the id a named one had, or under a new one.
+    cursor = EventCursor()
+    live = [
+        ev(1, "custom", {"chunk": 0}, event_id="581-0"),
+        ev(2, "custom", {"name": "progress", "payload": {"done": 1}}, event_id="581-0.1"),
+        ev(3, "custom", {"progress": 1}, event_id="581-0.2"),
+        ev(4, "custom", {"chunk": 1}, event_id="631-0"),
+        ev(5, "custom", {"name": "progress", "payload": {"done": 2}}, event_id="631-0.1"),
+    ]
+    assert all(cursor.accept(e) for e in live)
+    assert cursor.since is None  # replay everything from now on
+    cursor.connected()
+    replay = [
+        ev(1, "custom", {"chunk": 0}, event_id="581-0"),  # same id: delivered
+        ev(2, "custom", {"progress": 1}, event_id="581-0.1"),  # a named one's id: delivered
+        ev(3, "custom", {"chunk": 1}, event_id="631-0"),  # delivered
+        ev(4, "custom", {"progress": 2}, event_id="631-0.1"),  # never delivered: new
+        ev(5, "custom", {"chunk": 2}, event_id="681-0"),
+        ev(6, "custom", {"progress": 3}, event_id="682-0"),
+    ]
+    assert [cursor.accept(e) for e in replay] == [False, False, False, True, True, True]
+
+
+def test_identical_events_are_counted_not_merged() -> None:
+    cursor = EventCursor()
+    cursor.accept(ev(1, "custom", {"name": "p", "payload": 0}, event_id="a"))
+    assert cursor.accept(ev(2, "custom", {"tick": True}, event_id="b"))
+    assert cursor.accept(ev(3, "custom", {"tick": True}, event_id="c"))  # the same content twice
+    cursor.connected()
+    replay = [
+        ev(1, "custom", {"tick": True}, event_id="b"),  # delivered (same id)
+        ev(2, "custom", {"tick": True}, event_id="c2"),  # delivered (other id, counted)
+        ev(3, "custom", {"tick": True}, event_id="d"),  # a third one: new
+    ]
+    assert [cursor.accept(e) for e in replay] == [False, False, True]
