@@ -27,7 +27,10 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReconnectExhaustedError,
+    RunCancelledError,
     RunFailedError,
+    RunOutcomeUnknownError,
     StreamLostError,
     ThreadCommandError,
     UnprocessableEntityError,
@@ -35,6 +38,7 @@ from ._exceptions import (
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
+from ._retry import ReconnectPolicy
 from ._run_events import StreamPart
 from ._stream import RunStream
 from ._version import __version__
@@ -64,7 +68,11 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReconnectExhaustedError",
+    "ReconnectPolicy",
+    "RunCancelledError",
     "RunFailedError",
+    "RunOutcomeUnknownError",
     "RunStream",
     "StreamLostError",
     "StreamPart",

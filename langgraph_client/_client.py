@@ -18,6 +18,7 @@ from ._config import (
     resolve_api_key,
 )
 from ._http import AsyncHttpClient
+from ._retry import ReconnectPolicy
 from .runs import RunsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -92,6 +93,7 @@ class Client:
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
+        reconnect: ReconnectPolicy | NotGiven = NOT_GIVEN,
     ) -> Client:
         """A client sharing this one's connections, with other defaults: per-call options.
 
@@ -103,6 +105,7 @@ class Client:
                 max_retries=max_retries,
                 headers=headers,
                 stream_idle_timeout=stream_idle_timeout,
+                reconnect=reconnect,
             )
         )
 
@@ -147,6 +150,7 @@ def get_client(
     http_client: httpx.AsyncClient | None = None,
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+    reconnect: ReconnectPolicy | None = None,
 ) -> Client:
     """A `Client` for the Agent Server at `url` (default http://localhost:8123).
 
@@ -155,6 +159,8 @@ def get_client(
     - `timeout`: seconds, an `httpx.Timeout` (connect 5 s, read 300 s by default), or `None`.
     - `max_retries`: retries of transient failures (see docs/reliability.md); 0 disables them.
     - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
+    - `reconnect`: how long a broken stream, `wait` or `join` keeps trying to reach its run
+      (`ReconnectPolicy`: by default 90 s without progress, waits from 0.5 s up to 4 s).
     - `http_client`: your own `httpx.AsyncClient` (proxies, TLS, limits); not closed by `aclose`.
 
         client = get_client(url="http://127.0.0.1:2024")
@@ -168,5 +174,6 @@ def get_client(
         http_client=http_client,
         limits=limits,
         stream_idle_timeout=stream_idle_timeout,
+        reconnect=reconnect,
     )
     return Client(http)

@@ -31,6 +31,7 @@ from ._exceptions import (
 )
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven
 from ._paths import path
+from ._retry import ReconnectPolicy
 from ._run_events import OnReconnect
 from ._stream import DEFAULT_MAX_RECONNECTS, RunStream, StreamPart
 from ._thread_protocol import (
@@ -89,7 +90,7 @@ class AsyncThreadStream:
         run_start_timeout: float | None = None,
         channels: Sequence[str] | None = None,
         on_reconnect: OnReconnect | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
         self.thread_id: str = thread_id or str(uuid.uuid4())
         """The thread's id; minted here when none is given (the server creates the thread on
@@ -101,7 +102,7 @@ class AsyncThreadStream:
         self._channels = list(DEFAULT_CHANNELS)
         for channel in channels or ():
             self._want(channel)
-        self._max_reconnects = max_reconnects
+        self._reconnect = reconnect or http.reconnect
         self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
@@ -227,7 +228,6 @@ class AsyncThreadStream:
             json=body,
             headers=self._headers,
             timeout=timeout,
-            retry="connect",  # a command acts: never sent twice
         )
         if isinstance(reply, dict) and reply.get("type") == "success":
             return reply.get("result")
@@ -283,9 +283,8 @@ class AsyncThreadStream:
                 self._http,
                 self._events.request(),
                 self._events,
-                retry="safe",
                 on_reconnect=self._on_reconnect,
-                max_reconnects=self._max_reconnects,
+                reconnect=self._reconnect,
             )
             self._stream_iter = self._stream.__aiter__()
         try:
@@ -294,14 +293,15 @@ class AsyncThreadStream:
             # The server never ends this stream on its own accord: re-open it, bounded.
             await self._disconnect()
             self._ends += 1
-            if self._ends > self._max_reconnects:
+            limit = self._reconnect.max_attempts
+            if self._ends > (DEFAULT_MAX_RECONNECTS if limit is None else limit):
                 raise StreamLostError(
                     f"the thread's event stream kept closing ({self._ends} times in a row "
                     "without a new event)",
                     last_event_id=self._events.last_event_id,
                     attempts=self._ends,
                 ) from None
-            await _retry.sleep(_retry.backoff(self._ends - 1))
+            await _retry.sleep(self._reconnect.delay(self._ends - 1))
             return
         except BaseException:
             await self._disconnect()  # a half-read response is of no further use

@@ -19,6 +19,7 @@ from .._config import (
     TimeoutTypes,
     resolve_api_key,
 )
+from .._retry import ReconnectPolicy
 from ._http import SyncHttpClient
 from .runs import SyncRunsClient
 
@@ -94,6 +95,7 @@ class SyncClient:
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
+        reconnect: ReconnectPolicy | NotGiven = NOT_GIVEN,
     ) -> SyncClient:
         """A client sharing this one's connections, with other defaults: per-call options.
 
@@ -105,6 +107,7 @@ class SyncClient:
                 max_retries=max_retries,
                 headers=headers,
                 stream_idle_timeout=stream_idle_timeout,
+                reconnect=reconnect,
             )
         )
 
@@ -149,6 +152,7 @@ def get_sync_client(
     http_client: httpx.Client | None = None,
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+    reconnect: ReconnectPolicy | None = None,
 ) -> SyncClient:
     """A `SyncClient` for the Agent Server at `url` (default http://localhost:8123).
 
@@ -157,6 +161,8 @@ def get_sync_client(
     - `timeout`: seconds, an `httpx.Timeout` (connect 5 s, read 300 s by default), or `None`.
     - `max_retries`: retries of transient failures (see docs/reliability.md); 0 disables them.
     - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
+    - `reconnect`: how long a broken stream, `wait` or `join` keeps trying to reach its run
+      (`ReconnectPolicy`: by default 90 s without progress, waits from 0.5 s up to 4 s).
     - `http_client`: your own `httpx.Client` (proxies, TLS, limits); not closed by `close`.
 
         client = get_sync_client(url="http://127.0.0.1:2024")
@@ -170,5 +176,6 @@ def get_sync_client(
         http_client=http_client,
         limits=limits,
         stream_idle_timeout=stream_idle_timeout,
+        reconnect=reconnect,
     )
     return SyncClient(http)

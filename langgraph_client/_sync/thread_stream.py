@@ -32,6 +32,7 @@ from .._exceptions import (
     ThreadCommandError,
 )
 from .._paths import path
+from .._retry import ReconnectPolicy
 from .._run_events import OnReconnect
 from .._thread_protocol import (
     CHANNELS,
@@ -91,7 +92,7 @@ class SyncThreadStream:
         run_start_timeout: float | None = None,
         channels: Sequence[str] | None = None,
         on_reconnect: OnReconnect | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
         self.thread_id: str = thread_id or str(uuid.uuid4())
         """The thread's id; minted here when none is given (the server creates the thread on
@@ -103,7 +104,7 @@ class SyncThreadStream:
         self._channels = list(DEFAULT_CHANNELS)
         for channel in channels or ():
             self._want(channel)
-        self._max_reconnects = max_reconnects
+        self._reconnect = reconnect or http.reconnect
         self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
@@ -229,7 +230,6 @@ class SyncThreadStream:
             json=body,
             headers=self._headers,
             timeout=timeout,
-            retry="connect",  # a command acts: never sent twice
         )
         if isinstance(reply, dict) and reply.get("type") == "success":
             return reply.get("result")
@@ -285,9 +285,8 @@ class SyncThreadStream:
                 self._http,
                 self._events.request(),
                 self._events,
-                retry="safe",
                 on_reconnect=self._on_reconnect,
-                max_reconnects=self._max_reconnects,
+                reconnect=self._reconnect,
             )
             self._stream_iter = self._stream.__iter__()
         try:
@@ -296,14 +295,15 @@ class SyncThreadStream:
             # The server never ends this stream on its own accord: re-open it, bounded.
             self._disconnect()
             self._ends += 1
-            if self._ends > self._max_reconnects:
+            limit = self._reconnect.max_attempts
+            if self._ends > (DEFAULT_MAX_RECONNECTS if limit is None else limit):
                 raise StreamLostError(
                     f"the thread's event stream kept closing ({self._ends} times in a row "
                     "without a new event)",
                     last_event_id=self._events.last_event_id,
                     attempts=self._ends,
                 ) from None
-            _retry.sync_sleep(_retry.backoff(self._ends - 1))
+            _retry.sync_sleep(self._reconnect.delay(self._ends - 1))
             return
         except BaseException:
             self._disconnect()  # a half-read response is of no further use

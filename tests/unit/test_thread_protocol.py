@@ -323,7 +323,7 @@ async def test_a_bad_frame_raises_a_typed_error(mock: MockFactory) -> None:
 
 async def test_a_stream_the_server_keeps_closing_ends_in_an_error(mock: MockFactory) -> None:
     # Bounded: an events connection that ends at once, again and again, is not a hang.
-    from langgraph_client import StreamLostError, _retry
+    from langgraph_client import ReconnectPolicy, StreamLostError
 
     reply = {"type": "success", "id": 1, "result": {"run_id": RUN1}}
 
@@ -333,13 +333,11 @@ async def test_a_stream_the_server_keeps_closing_ends_in_an_error(mock: MockFact
         return sse_response()
 
     client, requests = mock(handler)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_retry, "INITIAL_DELAY", 0.001)
-        mp.setattr(_retry, "MAX_DELAY", 0.002)
-        async with client.threads.stream("t-1", assistant_id="agent", max_reconnects=3) as thread:
-            await thread.run.start()
-            with pytest.raises(StreamLostError):
-                await thread.output
+    fast = ReconnectPolicy(initial_delay=0.001, max_delay=0.002, max_attempts=3)
+    async with client.threads.stream("t-1", assistant_id="agent", reconnect=fast) as thread:
+        await thread.run.start()
+        with pytest.raises(StreamLostError):
+            await thread.output
     assert len(requests) == 1 + 4
 
 
