@@ -391,11 +391,19 @@ async def main():
                 await message
                 lc = message.to_langchain()
                 out.append([type(lc).__name__, lc.content, lc.id == message.id])
+    # Usage and tool calls carry over (the fake model reports neither: built by hand).
+    from langgraph_client._thread_langchain import to_langchain
+    ai = to_langchain({{
+        "id": "m", "role": "ai", "content": "", "content_blocks": [], "tool_call_id": None,
+        "tool_calls": [{{"id": "c1", "name": "shout", "args": {{"text": "a"}}}}],
+        "usage": {{"input_tokens": 3, "output_tokens": 2}}, "metadata": {{}},
+    }})
+    out.append([ai.tool_calls[0]["name"], ai.usage_metadata["total_tokens"]])
     print(json.dumps(out))
 
 asyncio.run(main())
 """
-    assert run_in_server_venv(script) == [["AIMessage", "echo: hi", True]]
+    assert run_in_server_venv(script) == [["AIMessage", "echo: hi", True], ["shout", 5]]
 
 
 def test_remote_graph_v3_events_through_this_client(server_url: str) -> None:
