@@ -20,7 +20,7 @@ from ._config import (
     NotGiven,
     TimeoutTypes,
 )
-from ._exceptions import APIResponseValidationError, transport_error
+from ._exceptions import APIResponseValidationError, ClientClosedError, transport_error
 from ._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
@@ -32,6 +32,7 @@ from ._http_base import (
     undecodable,
 )
 from ._payloads import drop_none
+from ._tls import shared_context
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -74,9 +75,7 @@ class AsyncHttpClient(BaseHttpClient):
             reconnect=reconnect,
         )
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS
-        )
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS)
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -97,6 +96,8 @@ class AsyncHttpClient(BaseHttpClient):
         whose body breaks off is sent again too), follows same-origin redirects, and raises the
         typed error for the rest.
         """
+        if self._client.is_closed:  # else httpx's bare RuntimeError
+            raise ClientClosedError(f"the client is closed ({request.method} {request.url.path})")
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         retry = self.retry_mode(request)
         attempt = 0
@@ -198,3 +199,8 @@ async def _read(response: httpx.Response) -> bytes:
         raise undecodable(response, exc) from None
     finally:
         await response.aclose()
+
+
+def _own_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
+    """The pool a client builds when none is passed in; the one TLS context of the process."""
+    return httpx.AsyncClient(timeout=timeout, limits=limits, verify=shared_context())

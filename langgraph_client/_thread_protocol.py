@@ -18,7 +18,7 @@ from typing_extensions import TypedDict
 from ._exceptions import APIResponseValidationError
 from ._json import dumps as _dumps
 from ._json import loads as _loads
-from ._run_events import StreamPart
+from ._run_events import ConvertEvents, StreamPart
 
 if TYPE_CHECKING:
     import httpx
@@ -264,7 +264,7 @@ class EventCursor:
         return True
 
 
-class ThreadEvents:
+class ThreadEvents(ConvertEvents):
     """The bookkeeping the stream shell (`_stream`) delegates to for a thread's events
     connection: frames checked and decoded, replays dropped (`EventCursor`), and the request
     that re-opens the connection with `since`. Only new events count as progress, so a server

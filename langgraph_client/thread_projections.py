@@ -137,7 +137,7 @@ class ExtensionProjection(_Projection):
         self, thread: AsyncThreadStream, scope: Scope, until: SubgraphInfo | None, name: str
     ) -> None:
         super().__init__(thread, scope, until)
-        self.name = name
+        self.name: str = name
 
     def __aiter__(self) -> AsyncIterator[Any]:
         channels, scope = [f"custom:{self.name}"], [list(self._scope)]
@@ -395,19 +395,19 @@ class SubgraphHandle:
     def __init__(self, thread: AsyncThreadStream, info: SubgraphInfo) -> None:
         self._info = info
         scope = tuple(info.namespace)
-        self.values = ValuesProjection(thread, scope, info)
+        self.values: ValuesProjection = ValuesProjection(thread, scope, info)
         """Its state snapshots."""
-        self.messages = MessagesProjection(thread, scope, info)
+        self.messages: MessagesProjection = MessagesProjection(thread, scope, info)
         """Its messages."""
-        self.tool_calls = ToolCallsProjection(thread, scope, info)
+        self.tool_calls: ToolCallsProjection = ToolCallsProjection(thread, scope, info)
         """Its tool executions."""
-        self.subgraphs = SubgraphsProjection(thread, scope, info)
+        self.subgraphs: SubgraphsProjection = SubgraphsProjection(thread, scope, info)
         """Subgraphs it invoked."""
-        self.extensions = Extensions(thread, scope, info)
+        self.extensions: Extensions = Extensions(thread, scope, info)
         """Its named custom channels."""
-        self.subagents = self.subgraphs
+        self.subagents: SubgraphsProjection = self.subgraphs
         """The official SDK's other name for `subgraphs`."""
-        self.events = EventView(thread, None, [list(scope)], None, info)
+        self.events: EventView = EventView(thread, None, [list(scope)], None, info)
         """Every event in its namespace and below."""
 
     @property

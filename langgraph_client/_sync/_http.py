@@ -22,7 +22,7 @@ from .._config import (
     NotGiven,
     TimeoutTypes,
 )
-from .._exceptions import APIResponseValidationError, transport_error
+from .._exceptions import APIResponseValidationError, ClientClosedError, transport_error
 from .._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
@@ -34,6 +34,7 @@ from .._http_base import (
     undecodable,
 )
 from .._payloads import drop_none
+from .._tls import shared_context
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -76,9 +77,7 @@ class SyncHttpClient(BaseHttpClient):
             reconnect=reconnect,
         )
         self._owns_client = http_client is None
-        self._client = http_client or httpx.Client(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS
-        )
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS)
 
     def close(self) -> None:
         if self._owns_client:
@@ -99,6 +98,8 @@ class SyncHttpClient(BaseHttpClient):
         whose body breaks off is sent again too), follows same-origin redirects, and raises the
         typed error for the rest.
         """
+        if self._client.is_closed:  # else httpx's bare RuntimeError
+            raise ClientClosedError(f"the client is closed ({request.method} {request.url.path})")
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         retry = self.retry_mode(request)
         attempt = 0
@@ -200,3 +201,8 @@ def _read(response: httpx.Response) -> bytes:
         raise undecodable(response, exc) from None
     finally:
         response.close()
+
+
+def _own_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.Client:
+    """The pool a client builds when none is passed in; the one TLS context of the process."""
+    return httpx.Client(timeout=timeout, limits=limits, verify=shared_context())

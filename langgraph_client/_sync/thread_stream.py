@@ -97,7 +97,7 @@ class SyncThreadStream:
         self.thread_id: str = thread_id or str(uuid.uuid4())
         """The thread's id; minted here when none is given (the server creates the thread on
         the first `run.start`)."""
-        self.assistant_id = assistant_id
+        self.assistant_id: str = assistant_id
         self._http = http
         self._headers = dict(headers or {})
         self._run_start_timeout = run_start_timeout
@@ -117,21 +117,21 @@ class SyncThreadStream:
         self._command_id = 0
         self._entered = False
         self._closed = False
-        self.run = RunCommands(self)
+        self.run: RunCommands = RunCommands(self)
         """`run.start(...)` and `run.respond(...)`."""
-        self.agent = AgentInfo(self)
+        self.agent: AgentInfo = AgentInfo(self)
         """`agent.get_tree()`: the assistant's graph."""
-        self.values = ValuesProjection(self, ())
+        self.values: ValuesProjection = ValuesProjection(self, ())
         """State snapshots of the current run as they come; `values.get()`: its final state."""
-        self.messages = MessagesProjection(self, ())
+        self.messages: MessagesProjection = MessagesProjection(self, ())
         """One `MessageStream` per message of the current run."""
-        self.tool_calls = ToolCallsProjection(self, ())
+        self.tool_calls: ToolCallsProjection = ToolCallsProjection(self, ())
         """One `ToolCallStream` per tool execution of the current run."""
-        self.subgraphs = SubgraphsProjection(self, ())
+        self.subgraphs: SubgraphsProjection = SubgraphsProjection(self, ())
         """One `SubgraphHandle` per subgraph invocation of the current run."""
-        self.extensions = Extensions(self, ())
+        self.extensions: Extensions = Extensions(self, ())
         """`extensions[name]`: the payloads of the `custom:<name>` channel."""
-        self.subagents = self.subgraphs
+        self.subagents: SubgraphsProjection = self.subgraphs
         """The official SDK's other name for `subgraphs`."""
 
     # The run's outcome
