@@ -21,6 +21,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     LangGraphError,
@@ -36,6 +37,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
+from ._logs import enable_debug_logging
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
 from ._retry import ReconnectPolicy
@@ -61,6 +63,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "LangGraphError",
@@ -84,6 +87,7 @@ __all__ = [
     "ThreadCommandError",
     "UnprocessableEntityError",
     "__version__",
+    "enable_debug_logging",
     "get_client",
     "get_sync_client",
 ]

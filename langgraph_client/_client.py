@@ -18,6 +18,7 @@ from ._config import (
     resolve_api_key,
 )
 from ._http import AsyncHttpClient
+from ._logs import setup_logging
 from ._retry import ReconnectPolicy
 from .runs import RunsClient
 
@@ -165,6 +166,7 @@ def get_client(
 
         client = get_client(url="http://127.0.0.1:2024")
     """
+    setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
     http = AsyncHttpClient(
         base_url=url or DEFAULT_URL,
         api_key=resolve_api_key(api_key),

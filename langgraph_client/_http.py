@@ -20,7 +20,7 @@ from ._config import (
     NotGiven,
     TimeoutTypes,
 )
-from ._exceptions import APIResponseValidationError, transport_error
+from ._exceptions import APIResponseValidationError, ClientClosedError, transport_error
 from ._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
@@ -96,6 +96,8 @@ class AsyncHttpClient(BaseHttpClient):
         whose body breaks off is sent again too), follows same-origin redirects, and raises the
         typed error for the rest.
         """
+        if self._client.is_closed:  # else httpx's bare RuntimeError
+            raise ClientClosedError(f"the client is closed ({request.method} {request.url.path})")
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         retry = self.retry_mode(request)
         attempt = 0

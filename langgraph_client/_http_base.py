@@ -41,6 +41,11 @@ class BaseHttpClient:
     and do the sending."""
 
     _client: httpx.AsyncClient | httpx.Client
+    base_url: httpx.URL
+    timeout: httpx.Timeout
+    max_retries: int
+    stream_idle_timeout: float | None
+    headers: dict[str, str]
 
     def __init__(
         self,
@@ -65,7 +70,7 @@ class BaseHttpClient:
         self.base_url = httpx.URL(str(url.copy_with(query=None, fragment=None)).rstrip("/"))
         self._urls: dict[str, httpx.URL] = {}  # path -> URL: parsing one costs ~12 us a call
         self._api_key = _check_key(api_key)
-        self.reconnect = reconnect or _retry.DEFAULT_RECONNECT
+        self.reconnect: _retry.ReconnectPolicy = reconnect or _retry.DEFAULT_RECONNECT
         self.timeout = as_timeout(timeout)
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout

@@ -19,6 +19,7 @@ from .._config import (
     TimeoutTypes,
     resolve_api_key,
 )
+from .._logs import setup_logging
 from .._retry import ReconnectPolicy
 from ._http import SyncHttpClient
 from .runs import SyncRunsClient
@@ -167,6 +168,7 @@ def get_sync_client(
 
         client = get_sync_client(url="http://127.0.0.1:2024")
     """
+    setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
     http = SyncHttpClient(
         base_url=url or DEFAULT_URL,
         api_key=resolve_api_key(api_key),

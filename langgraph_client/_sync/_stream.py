@@ -249,6 +249,7 @@ class _StreamCore:
             delay = budget.next_delay()
             if delay is None:
                 run = self.events.run or {}
+                logger.info("failed: stream lost after %d reconnects", budget.attempts)
                 raise ReconnectExhaustedError(
                     f"stream lost: {budget.attempts} reconnect attempts in {budget.waited:.1f}s "
                     f"without a new event (run {run.get('run_id')}, last event id {last_id}): "

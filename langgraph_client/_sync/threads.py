@@ -18,6 +18,8 @@ from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 from ._stream import DEFAULT_MAX_RECONNECTS, OnReconnect, RunEvents, RunMetadata, SyncRunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from ..types import (
         Checkpoint,
         IfExists,
@@ -49,7 +51,7 @@ class SyncThreadsClient:
         self,
         *,
         metadata: Mapping[str, Any] | None = None,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         supersteps: Sequence[ThreadSuperstep | Mapping[str, Any]] | None = None,
         graph_id: str | None = None,
@@ -87,7 +89,7 @@ class SyncThreadsClient:
 
     def get(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         include: Sequence[str] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -104,7 +106,7 @@ class SyncThreadsClient:
     @overload
     def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -117,7 +119,7 @@ class SyncThreadsClient:
     @overload
     def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -129,7 +131,7 @@ class SyncThreadsClient:
 
     def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -155,7 +157,7 @@ class SyncThreadsClient:
 
     def delete(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -284,7 +286,7 @@ class SyncThreadsClient:
 
     def copy(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -324,7 +326,7 @@ class SyncThreadsClient:
 
     def get_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         checkpoint: Checkpoint | None = None,
         checkpoint_id: str | None = None,
         *,
@@ -366,7 +368,7 @@ class SyncThreadsClient:
 
     def update_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         *,
         as_node: str | None = None,
@@ -396,7 +398,7 @@ class SyncThreadsClient:
 
     def get_history(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         limit: int = 10,
         before: str | Checkpoint | None = None,
@@ -430,9 +432,9 @@ class SyncThreadsClient:
 
     def stream(
         self,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         *,
-        assistant_id: str,
+        assistant_id: str | UUID,
         headers: Mapping[str, str] | None = None,
         run_start_timeout: float | None = None,
         transport: Literal["sse"] = "sse",
@@ -453,8 +455,8 @@ class SyncThreadsClient:
             raise ValueError(f"transport {transport!r} is not supported; use 'sse'")
         return SyncThreadStream(
             self._http,
-            thread_id,
-            assistant_id=assistant_id,
+            None if thread_id is None else str(thread_id),
+            assistant_id=str(assistant_id),
             headers=headers,
             run_start_timeout=run_start_timeout,
             channels=channels,
@@ -463,7 +465,7 @@ class SyncThreadsClient:
 
     def join_stream(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         last_event_id: str | None = None,
         stream_mode: ThreadStreamMode | Sequence[ThreadStreamMode] = "run_modes",
