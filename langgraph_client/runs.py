@@ -88,6 +88,8 @@ class RunCreateOptions(TypedDict, total=False):
     """LangSmith feedback keys to create for the run."""
     langsmith_tracing: Mapping[str, Any] | None
     """LangSmith tracing options for the run (project, example id)."""
+    strict_resume: bool | None
+    """Fail a resume that answers no waiting interrupt instead of ignoring it (newer servers)."""
 
 
 class RunOptions(RunCreateOptions, total=False):
