@@ -6,6 +6,7 @@ client = get_client(url="http://127.0.0.1:2024")
 result = await client.runs.wait(None, "agent", input={"messages": [...]})
 """
 
+from ._capture import CapturedResponses, capture_responses
 from ._client import Client, get_client
 from ._exceptions import (
     APIConnectionError,
@@ -28,6 +29,7 @@ from ._exceptions import (
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
+from ._routes import HttpClient
 from ._stream import RunStream, StreamPart
 from ._version import __version__
 
@@ -40,8 +42,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CapturedResponses",
     "Client",
     "ConflictError",
+    "HttpClient",
     "InternalServerError",
     "LangGraphError",
     "NotFoundError",
@@ -55,6 +59,7 @@ __all__ = [
     "StreamPart",
     "UnprocessableEntityError",
     "__version__",
+    "capture_responses",
     "get_client",
 ]
 

@@ -15,8 +15,10 @@ from ._http import (
     NOT_GIVEN,
     AsyncHttpClient,
     NotGiven,
+    OnRequest,
     TimeoutTypes,
 )
+from ._routes import HttpClient
 from .runs import RunsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -54,9 +56,13 @@ class Client:
 
     runs: RunsClient
     """Create, stream, wait for, join and cancel runs."""
+    http: HttpClient
+    """Any route of the server (custom routes too): `get`, `post`, `put`, `patch`, `delete`,
+    `stream`; `client.http.client` is the `httpx.AsyncClient` underneath."""
 
     def __init__(self, http: AsyncHttpClient) -> None:
-        self.http = http
+        self._http = http
+        self.http = HttpClient(http)
         self.runs = RunsClient(http)
         # The other sub-clients load on first use: most programs only run graphs, and
         # `import langgraph_client` should cost little more than `import httpx`.
@@ -71,7 +77,7 @@ class Client:
         if self._threads is None:
             from .threads import ThreadsClient
 
-            self._threads = ThreadsClient(self.http)
+            self._threads = ThreadsClient(self._http)
         return self._threads
 
     @property
@@ -80,7 +86,7 @@ class Client:
         if self._assistants is None:
             from .assistants import AssistantsClient
 
-            self._assistants = AssistantsClient(self.http)
+            self._assistants = AssistantsClient(self._http)
         return self._assistants
 
     @property
@@ -89,7 +95,7 @@ class Client:
         if self._crons is None:
             from .crons import CronClient
 
-            self._crons = CronClient(self.http)
+            self._crons = CronClient(self._http)
         return self._crons
 
     @property
@@ -98,7 +104,7 @@ class Client:
         if self._store is None:
             from .store import StoreClient
 
-            self._store = StoreClient(self.http)
+            self._store = StoreClient(self._http)
         return self._store
 
     def with_options(
@@ -114,7 +120,7 @@ class Client:
         await client.with_options(max_retries=0, timeout=10).threads.get(thread_id)
         """
         return Client(
-            self.http.copy(
+            self._http.copy(
                 timeout=timeout,
                 max_retries=max_retries,
                 headers=headers,
@@ -124,17 +130,17 @@ class Client:
 
     async def health(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> dict[str, Any]:
         """`GET /ok`: raises a typed error unless the server is up."""
-        result: dict[str, Any] = await self.http.request("GET", "/ok", timeout=timeout)
+        result: dict[str, Any] = await self._http.request("GET", "/ok", timeout=timeout)
         return result
 
     async def info(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> ServerInfo:
         """`GET /info`: the server's version and enabled features."""
-        result: ServerInfo = await self.http.request("GET", "/info", timeout=timeout)
+        result: ServerInfo = await self._http.request("GET", "/info", timeout=timeout)
         return result
 
     async def aclose(self) -> None:
         """Close the connection pool (a pool passed in as `http_client` is left open)."""
-        await self.http.aclose()
+        await self._http.aclose()
 
     async def __aenter__(self) -> Client:
         return self
@@ -148,8 +154,8 @@ class Client:
         await self.aclose()
 
     def __repr__(self) -> str:
-        key = "set" if self.http.has_api_key else "none"
-        url = self.http.base_url.copy_with(username=None, password=None)  # no userinfo
+        key = "set" if self._http.has_api_key else "none"
+        url = self._http.base_url.copy_with(username=None, password=None)  # no userinfo
         return f"<Client url={str(url)!r} api_key={key}>"
 
 
@@ -163,26 +169,42 @@ def get_client(
     http_client: httpx.AsyncClient | None = None,
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+    on_request: OnRequest | None = None,
 ) -> Client:
-    """A `Client` for the Agent Server at `url` (default http://localhost:8123).
+    """A `Client` for the Agent Server at `url`.
 
+    - `url`: the server's base URL. Left out inside a graph that an Agent Server runs, the
+      client calls that same server in-process; anywhere else it is http://localhost:8123.
     - `api_key`: sent as `x-api-key`; by default read from LANGGRAPH_API_KEY, LANGSMITH_API_KEY or
       LANGCHAIN_API_KEY; pass `None` to send none and read no environment.
-    - `timeout`: seconds, an `httpx.Timeout` (connect 5 s, read 300 s by default), or `None`.
+    - `timeout`: seconds, an `httpx.Timeout`, or a `(connect, read, write, pool)` tuple;
+      `None` (as in the official SDK) means the defaults: connect 5 s, read 300 s, write
+      300 s, pool 60 s. For no limit at all pass `httpx.Timeout(None)`.
     - `max_retries`: retries of transient failures (see docs/reliability.md); 0 disables them.
     - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
     - `http_client`: your own `httpx.AsyncClient` (proxies, TLS, limits); not closed by `aclose`.
+    - `on_request`: called with each outgoing `httpx.Request` (every retry, stream resume and
+      rejoin too) to set headers such as a fresh token; may be a coroutine function.
 
         client = get_client(url="http://127.0.0.1:2024")
     """
+    transport = None
+    if url is None and http_client is None:
+        from . import _inprocess  # here: it needs asyncio, which plain imports do not load
+
+        if _inprocess.inside_server():
+            # As the official SDK does: a graph calling another assistant of its own server.
+            url, transport = _inprocess.BASE_URL, _inprocess.InProcessTransport()
     http = AsyncHttpClient(
         base_url=url or DEFAULT_URL,
         api_key=_resolve_api_key(api_key),
         headers=headers,
-        timeout=timeout,
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         max_retries=max_retries,
         http_client=http_client,
         limits=limits,
         stream_idle_timeout=stream_idle_timeout,
+        on_request=on_request,
+        transport=transport,
     )
     return Client(http)

@@ -6,12 +6,12 @@ Sub-clients know paths, payloads and return types; everything about HTTP lives h
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 import httpx
 
-from . import _retry
+from . import _capture, _retry
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -28,6 +28,7 @@ __all__ = [
     "NOT_GIVEN",
     "AsyncHttpClient",
     "NotGiven",
+    "OnRequest",
     "TimeoutTypes",
     "drop_none",
 ]
@@ -53,6 +54,10 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
+
+OnRequest = Callable[[httpx.Request], "Awaitable[None] | None"]
+"""Called with every request just before it is sent (each retry, resume and rejoin too); it
+may change the request's headers. A coroutine function is awaited."""
 
 TimeoutTypes = float | httpx.Timeout | None
 """Seconds for every phase, an `httpx.Timeout` with separate connect/read/write/pool budgets,
@@ -83,6 +88,8 @@ class AsyncHttpClient:
         http_client: httpx.AsyncClient | None,
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
+        on_request: OnRequest | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -99,9 +106,10 @@ class AsyncHttpClient:
         self.stream_idle_timeout = stream_idle_timeout
         # Lower-case names, so that a caller's `User-Agent` or `X-Api-Key` replaces ours.
         self.headers = {"user-agent": f"langgraph-client/{__version__}", **_lower(headers)}
+        self.on_request = on_request
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS
+            timeout=self.timeout, limits=limits or DEFAULT_LIMITS, transport=transport
         )
 
     def copy(
@@ -202,6 +210,10 @@ class AsyncHttpClient:
         attempt = 0
         redirects = 0
         while True:
+            if self.on_request is not None:
+                pending = self.on_request(request)
+                if pending is not None:
+                    await pending
             try:
                 response = await self._client.send(request, stream=True, follow_redirects=False)
             except httpx.TransportError as exc:
@@ -210,6 +222,7 @@ class AsyncHttpClient:
                     attempt += 1
                     continue
                 raise transport_error(exc, request) from exc
+            _capture.record(response)
             status = response.status_code
             if status < 300:
                 _log_response(response)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import httpx
 
@@ -22,6 +22,7 @@ from ._http import AsyncHttpClient
 from ._json import loads as _loads
 from ._paths import parse_run_location
 from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecodeError, SSEDecoder
+from ._v2 import to_v2
 
 __all__ = ["DEFAULT_MAX_RECONNECTS", "RunMetadata", "RunStream", "StreamPart"]
 
@@ -51,7 +52,11 @@ class StreamPart(NamedTuple):
     """The event id (resumable streams only): the `Last-Event-ID` to resume after this event."""
 
 
-class RunStream:
+PartT = TypeVar("PartT")
+"""What a stream yields: `StreamPart` (version "v1"), or `StreamPartV2` dicts (version "v2")."""
+
+
+class RunStream(Generic[PartT]):
     """A run's event stream: `async for part in stream`, and `async with` to close it for sure.
 
     Leaving the `async with` block, `aclose()`, or cancelling the task that iterates closes the
@@ -77,6 +82,8 @@ class RunStream:
         thread_id: str | None = None,
         last_event_id: str | None = None,
         replays_all: bool = True,
+        on_response: Callable[[httpx.Response], Any] | None = None,
+        version: str = "v1",
     ) -> None:
         self._core = _StreamCore(
             http,
@@ -91,8 +98,10 @@ class RunStream:
             thread_id=thread_id,
             last_event_id=last_event_id,
             replays_all=replays_all,
+            on_response=on_response,
+            v2=version == "v2",
         )
-        self._gen: AsyncGenerator[StreamPart, None] | None = None
+        self._gen: AsyncGenerator[PartT, None] | None = None
         self._closed = False
 
     @property
@@ -124,19 +133,19 @@ class RunStream:
             return part.id
         return self._core.initial_last_id
 
-    def __aiter__(self) -> AsyncIterator[StreamPart]:
+    def __aiter__(self) -> AsyncIterator[PartT]:
         # The generator itself, so `async for` pays no extra hop per event.
         return self._parts()
 
-    async def __anext__(self) -> StreamPart:
+    async def __anext__(self) -> PartT:
         return await self._parts().__anext__()
 
-    def _parts(self) -> AsyncGenerator[StreamPart, None]:
+    def _parts(self) -> AsyncGenerator[PartT, None]:
         if self._gen is None:
             self._gen = _nothing() if self._closed else self._core.parts()
         return self._gen
 
-    def __await__(self) -> Generator[Any, None, RunStream]:
+    def __await__(self) -> Generator[Any, None, RunStream[PartT]]:
         """`await stream` is the stream itself: code that awaits a join call, as the official
         SDK's `threads.join_stream` requires, keeps working."""
         return _itself(self).__await__()
@@ -155,7 +164,7 @@ class RunStream:
         elif self._core.response is not None:
             await self._core.response.aclose()
 
-    async def __aenter__(self) -> RunStream:
+    async def __aenter__(self) -> RunStream[PartT]:
         return self
 
     async def __aexit__(
@@ -172,12 +181,12 @@ class RunStream:
         return f"<RunStream {where} run_id={self.run_id} {state}>"
 
 
-async def _nothing() -> AsyncGenerator[StreamPart, None]:
+async def _nothing() -> AsyncGenerator[Any, None]:
     return
     yield  # an async generator that ends at once: the stream was closed before it began
 
 
-async def _itself(stream: RunStream) -> RunStream:
+async def _itself(stream: RunStream[PartT]) -> RunStream[PartT]:
     return stream
 
 
@@ -201,8 +210,12 @@ class _StreamCore:
         thread_id: str | None,
         last_event_id: str | None,
         replays_all: bool,
+        on_response: Callable[[httpx.Response], Any] | None = None,
+        v2: bool = False,
     ) -> None:
         self._http = http
+        self._on_response = on_response
+        self._v2 = v2  # yield `to_v2` dicts instead of `StreamPart`s
         self.request = request
         self._retry = retry
         self._resume = resume
@@ -238,8 +251,9 @@ class _StreamCore:
     def thread_id(self) -> str | None:
         return self.run.get("thread_id") if self.run else None
 
-    async def parts(self) -> AsyncGenerator[StreamPart, None]:
+    async def parts(self) -> AsyncGenerator[Any, None]:
         response = await self._http.send(self.request, retry=self._retry)
+        v2 = self._v2
         while True:
             self.response = response
             try:
@@ -248,12 +262,18 @@ class _StreamCore:
                 async for chunk in response.aiter_bytes():
                     for part in self._convert(decoder.feed(chunk)):
                         self.yielded = part
-                        yield part
+                        if not v2:
+                            yield part
+                        elif (converted := to_v2(part.event, part.data)) is not None:
+                            yield converted
                     if self._failed is not None:
                         raise self._failed
                 for part in self._convert(decoder.flush()):
                     self.yielded = part
-                    yield part
+                    if not v2:
+                        yield part
+                    elif (converted := to_v2(part.event, part.data)) is not None:
+                        yield converted
                 if self._failed is not None:
                     raise self._failed
                 return
@@ -331,6 +351,8 @@ class _StreamCore:
         return True
 
     def _opened(self, response: httpx.Response) -> None:
+        if self._on_response is not None:
+            self._on_response(response)
         content_type = response.headers.get("content-type", "")
         if "text/event-stream" not in content_type:
             raise APIResponseValidationError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 import httpx
 
@@ -13,7 +13,7 @@ from ._exceptions import APIConnectionError, RunFailedError
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import parse_run_location, path
-from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
+from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from typing_extensions import Unpack
@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
         RunSelectField,
         RunStatus,
         StreamMode,
+        StreamPartV2,
+        StreamVersion,
     )
 
 __all__ = ["RunCreateOptions", "RunOptions", "RunsClient"]
@@ -113,6 +115,12 @@ def run_body(assistant_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
     if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
         body["langsmith_tracer"] = body.pop("langsmith_tracing")
     return body
+
+
+def _check_version(version: str) -> str:
+    if version not in ("v1", "v2"):
+        raise ValueError(f'version must be "v1" or "v2", got {version!r}')
+    return version
 
 
 def _runs_path(thread_id: str | None, suffix: str = "") -> str:
@@ -208,6 +216,7 @@ class RunsClient:
             timeout=timeout,
         )
 
+    @overload
     def stream(
         self,
         thread_id: str | None,
@@ -221,9 +230,46 @@ class RunsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: Literal["v1"] = "v1",
         **options: Unpack[RunCreateOptions],
-    ) -> RunStream:
-        """Create a run and stream its events as `StreamPart(event, data, id)`.
+    ) -> RunStream[StreamPart]: ...
+
+    @overload
+    def stream(
+        self,
+        thread_id: str | None,
+        assistant_id: str,
+        *,
+        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        raise_error: bool = False,
+        on_run_created: OnRunCreated | None = None,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: Literal["v2"],
+        **options: Unpack[RunCreateOptions],
+    ) -> RunStream[StreamPartV2]: ...
+
+    def stream(
+        self,
+        thread_id: str | None,
+        assistant_id: str,
+        *,
+        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        raise_error: bool = False,
+        on_run_created: OnRunCreated | None = None,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: StreamVersion = "v1",
+        **options: Unpack[RunCreateOptions],
+    ) -> RunStream[StreamPart] | RunStream[StreamPartV2]:
+        """Create a run and stream its events as `StreamPart(event, data, id)`, or with
+        `version="v2"` as typed dicts `{"type", "ns", "data", "interrupts"}` (`StreamPartV2`).
 
         With `stream_resumable=True`, a stream that breaks mid-run (reset, early close, silence
         past the idle timeout) reconnects and continues after the last event it delivered, up to
@@ -257,6 +303,7 @@ class RunsClient:
             raise_error=raise_error,
             max_reconnects=max_reconnects,
             thread_id=thread_id,
+            version=_check_version(version),
         )
 
     def _resumer(
@@ -487,6 +534,7 @@ class RunsClient:
         )
         return checked
 
+    @overload
     def join_stream(
         self,
         thread_id: str,
@@ -501,8 +549,45 @@ class RunsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> RunStream:
-        """Stream an existing run's events, from the start or after `last_event_id`.
+        version: Literal["v1"] = "v1",
+    ) -> RunStream[StreamPart]: ...
+
+    @overload
+    def join_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        cancel_on_disconnect: bool = False,
+        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        last_event_id: str | None = None,
+        raise_error: bool = False,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: Literal["v2"],
+    ) -> RunStream[StreamPartV2]: ...
+
+    def join_stream(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        cancel_on_disconnect: bool = False,
+        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        last_event_id: str | None = None,
+        raise_error: bool = False,
+        on_reconnect: Callable[[int, str | None], Any] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: StreamVersion = "v1",
+    ) -> RunStream[StreamPart] | RunStream[StreamPartV2]:
+        """Stream an existing run's events, from the start or after `last_event_id`; with
+        `version="v2"`, as `StreamPartV2` dicts like `stream`.
 
         Same stream object as `stream`: it resumes by itself after a break. Subgraph events come
         through when the run was created with `stream_subgraphs=True`."""
@@ -532,6 +617,7 @@ class RunsClient:
             max_reconnects=max_reconnects,
             run=run,
             last_event_id=last_event_id,
+            version=_check_version(version),
         )
 
     async def delete(

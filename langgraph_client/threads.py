@@ -11,7 +11,7 @@ import httpx
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
-from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream
+from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from .types import (
@@ -468,7 +468,7 @@ class ThreadsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> RunStream:
+    ) -> RunStream[StreamPart]:
         """Stream the events of every run on the thread, from now or after `last_event_id`.
 
         The stream stays open until you close it; it resumes by itself after a break, after the

@@ -149,7 +149,7 @@ async def mock() -> AsyncIterator[MockFactory]:
     yield factory
     for client in made:
         await client.aclose()
-        await client.http._client.aclose()
+        await client._http._client.aclose()
 
 
 @pytest.fixture

@@ -186,4 +186,4 @@ def test_sub_clients_are_created_once() -> None:
     client = langgraph_client.get_client(api_key=None)
     for name in ("runs", "threads", "assistants", "crons", "store"):
         assert getattr(client, name) is getattr(client, name)
-        assert getattr(client, name)._http is client.http
+        assert getattr(client, name)._http is client._http

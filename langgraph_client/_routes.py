@@ -1,0 +1,175 @@
+"""`client.http`: any route of the server, custom routes included, through the same request and
+stream paths as the resource methods (typed errors, retries, key handling, `on_request`).
+
+    await client.http.post("/my-route", json={"q": 1})
+    async with client.http.stream("/my-stream", "POST", json={...}) as stream:
+        async for part in stream: ...
+
+Argument names follow the official SDK's `HttpClient`; `client.http.client` is the
+`httpx.AsyncClient` underneath.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from ._capture import capture_responses
+from ._exceptions import APIStatusError
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
+from ._retry import RetryMode
+from ._stream import RunStream, StreamPart
+
+__all__ = ["HttpClient"]
+
+OnResponse = Callable[[httpx.Response], Any]
+
+# Whether a method may be sent again after a failure that may have reached the server: a custom
+# POST or PATCH could act twice, so those are retried only where the request never left.
+_RETRY: dict[str, RetryMode] = {"POST": "connect", "PATCH": "connect"}
+
+
+class HttpClient:
+    """Plain JSON calls and SSE streams to any path under the client's URL.
+
+    `on_response(response)` is called with the final response (a failing one too, before its
+    error is raised); `timeout` overrides the client's for one call.
+    """
+
+    def __init__(self, http: AsyncHttpClient) -> None:
+        self._http = http
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The `httpx.AsyncClient` that carries the requests."""
+        return self._http._client
+
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """`GET path`; the decoded JSON body."""
+        return await self._call("GET", path, None, params, headers, on_response, timeout)
+
+    async def post(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """`POST path` with a JSON body; the decoded JSON answer."""
+        return await self._call("POST", path, json, params, headers, on_response, timeout)
+
+    async def put(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """`PUT path` with a JSON body; the decoded JSON answer."""
+        return await self._call("PUT", path, json, params, headers, on_response, timeout)
+
+    async def patch(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """`PATCH path` with a JSON body; the decoded JSON answer."""
+        return await self._call("PATCH", path, json, params, headers, on_response, timeout)
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> None:
+        """`DELETE path` (with an optional JSON body); the answer's body is not returned."""
+        await self._call("DELETE", path, json, params, headers, on_response, timeout)
+
+    def stream(
+        self,
+        path: str,
+        method: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> RunStream[StreamPart]:
+        """An SSE stream from `method path`, as `StreamPart(event, data, id)`s: the same
+        closeable object as `runs.stream` (not resumed, since the route is not known to be)."""
+        method = method.upper()
+        request = self._http.build_request(
+            method,
+            _path(path),
+            json=json,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            stream=True,
+        )
+        return RunStream(
+            self._http,
+            request,
+            retry=_RETRY.get(method, "safe"),
+            on_response=on_response,
+        )
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        on_response: OnResponse | None,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> Any:
+        if on_response is None:
+            return await self._http.request(
+                method,
+                _path(path),
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                retry=_RETRY.get(method, "safe"),
+            )
+        with capture_responses() as raw:
+            try:
+                result = await self._call(method, path, json, params, headers, None, timeout)
+            except APIStatusError as exc:
+                on_response(exc.response)
+                raise
+        on_response(raw.response)
+        return result
+
+
+def _path(path: str) -> str:
+    # The official SDK joins a relative path onto the base URL; so does this.
+    return path if path.startswith("/") else "/" + path
