@@ -59,9 +59,11 @@ OnRequest = Callable[[httpx.Request], "Awaitable[None] | None"]
 """Called with every request just before it is sent (each retry, resume and rejoin too); it
 may change the request's headers. A coroutine function is awaited."""
 
-TimeoutTypes = float | httpx.Timeout | None
-"""Seconds for every phase, an `httpx.Timeout` with separate connect/read/write/pool budgets,
-or `None` for no limit."""
+TimeoutTypes = (
+    float | httpx.Timeout | tuple[float | None, float | None, float | None, float | None] | None
+)
+"""Seconds for every phase, an `httpx.Timeout` or a `(connect, read, write, pool)` tuple with
+separate budgets, or `None`: no limit for one call, the defaults for `get_client`."""
 
 # Agent runs take minutes: connecting is quick or broken, but a read may wait on a long step.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=300.0, write=300.0, pool=60.0)
