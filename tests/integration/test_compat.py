@@ -300,7 +300,7 @@ async def test_get_client_without_url_inside_a_graph_calls_its_own_server(
 
 
 # The official SDK's docstring examples for `runs.stream` and `runs.join_stream`, adapted to the
-# test graphs (real node names; no webhook, which would make the server call out).
+# test graphs (real node names; no webhook or feedback keys, which need the outside world).
 
 
 async def test_reference_stream_example_gives_the_same_parts(ours: Client, sdk: Any) -> None:
@@ -314,7 +314,6 @@ async def test_reference_stream_example_gives_the_same_parts(ours: Client, sdk: 
             context={"model_name": "anthropic"},
             interrupt_before=["respond"],
             interrupt_after=["prepare"],
-            feedback_keys=["my_feedback_key_1", "my_feedback_key_2"],
             multitask_strategy="interrupt",
         )
 
