@@ -29,7 +29,7 @@ from ._exceptions import (
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
-from ._routes import HttpClient
+from ._routes import HttpRoutes
 from ._stream import RunStream, StreamPart
 from ._version import __version__
 
@@ -45,7 +45,7 @@ __all__ = [
     "CapturedResponses",
     "Client",
     "ConflictError",
-    "HttpClient",
+    "HttpRoutes",
     "InternalServerError",
     "LangGraphError",
     "NotFoundError",

@@ -18,7 +18,7 @@ from ._http import (
     OnRequest,
     TimeoutTypes,
 )
-from ._routes import HttpClient
+from ._routes import HttpRoutes
 from .runs import RunsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -56,13 +56,13 @@ class Client:
 
     runs: RunsClient
     """Create, stream, wait for, join and cancel runs."""
-    http: HttpClient
+    http: HttpRoutes
     """Any route of the server (custom routes too): `get`, `post`, `put`, `patch`, `delete`,
     `stream`; `client.http.client` is the `httpx.AsyncClient` underneath."""
 
     def __init__(self, http: AsyncHttpClient) -> None:
         self._http = http
-        self.http = HttpClient(http)
+        self.http = HttpRoutes(http)
         self.runs = RunsClient(http)
         # The other sub-clients load on first use: most programs only run graphs, and
         # `import langgraph_client` should cost little more than `import httpx`.

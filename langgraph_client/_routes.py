@@ -22,7 +22,7 @@ from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._retry import RetryMode
 from ._stream import RunStream, StreamPart
 
-__all__ = ["HttpClient"]
+__all__ = ["HttpRoutes"]
 
 OnResponse = Callable[[httpx.Response], Any]
 
@@ -31,7 +31,7 @@ OnResponse = Callable[[httpx.Response], Any]
 _RETRY: dict[str, RetryMode] = {"POST": "connect", "PATCH": "connect"}
 
 
-class HttpClient:
+class HttpRoutes:
     """Plain JSON calls and SSE streams to any path under the client's URL.
 
     `on_response(response)` is called with the final response (a failing one too, before its

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from langgraph_client import (
-    HttpClient,
+    HttpRoutes,
     NotFoundError,
     StreamPart,
     capture_responses,
@@ -38,7 +38,7 @@ async def test_each_method_reaches_its_route_with_body_params_and_headers(
 ) -> None:
     client, requests = mock(echo)
     http = client.http
-    assert isinstance(http, HttpClient)
+    assert isinstance(http, HttpRoutes)
     assert await http.get("/custom/a", params={"q": 1}, headers={"X-T": "g"}) == {
         "method": "GET",
         "path": "/custom/a",

@@ -8,6 +8,8 @@ import pytest
 
 from langgraph_client._v2 import to_v2
 
+from .conftest import MockFactory
+
 
 def test_root_event_has_an_empty_namespace() -> None:
     assert to_v2("updates", {"prepare": {"count": 1}}) == {
@@ -94,3 +96,86 @@ def test_matches_the_official_sdk_on_the_real_capture() -> None:
         assert ours == theirs
         names.add(name.split("|")[0])
     assert {"metadata", "debug"} <= names
+
+
+# Wired into the stream path
+
+
+def _v2_stream(request: Any) -> Any:
+    from .conftest import sse, sse_response
+
+    return sse_response(
+        sse("metadata", {"run_id": "R", "attempt": 1}, id="1-0"),
+        sse("values", {"a": 1, "__interrupt__": [{"value": "q", "id": "i"}]}, id="2-0"),
+        sse("updates|inner:7", {"inner_step": {"a": 2}}, id="3-0"),
+        sse("end", None),
+        headers={"content-location": "/threads/T/runs/R"},
+    )
+
+
+async def test_runs_stream_v2_yields_dicts(mock: MockFactory) -> None:
+    client, _ = mock(_v2_stream)
+    async with client.runs.stream("T", "agent", version="v2") as stream:
+        parts = [part async for part in stream]
+    assert parts == [
+        {"type": "metadata", "ns": [], "data": {"run_id": "R", "attempt": 1}, "interrupts": []},
+        {"type": "values", "ns": [], "data": {"a": 1}, "interrupts": [{"value": "q", "id": "i"}]},
+        {"type": "updates", "ns": ["inner:7"], "data": {"inner_step": {"a": 2}}, "interrupts": []},
+    ]
+    # The stream's own bookkeeping still works on v2 streams.
+    assert (stream.run_id, stream.thread_id, stream.last_event_id) == ("R", "T", "3-0")
+
+
+async def test_join_stream_v2_yields_dicts(mock: MockFactory) -> None:
+    client, requests = mock(_v2_stream)
+    async with client.runs.join_stream("T", "R", last_event_id="-1", version="v2") as stream:
+        types = [part["type"] async for part in stream]
+    assert types == ["metadata", "values", "updates"]
+    assert requests[0].url.path == "/threads/T/runs/R/stream"
+
+
+async def test_v1_is_the_default(mock: MockFactory) -> None:
+    client, _ = mock(_v2_stream)
+    async with client.runs.stream("T", "agent") as stream:
+        parts = [part async for part in stream]
+    assert [p.event for p in parts] == ["metadata", "values", "updates|inner:7", "end"]
+    assert parts[1].data["__interrupt__"] == [{"value": "q", "id": "i"}]
+
+
+async def test_v2_error_event_still_raises_with_raise_error(mock: MockFactory) -> None:
+    from langgraph_client import RunFailedError
+
+    from .conftest import sse, sse_response
+
+    def failing(request: Any) -> Any:
+        return sse_response(
+            sse("metadata", {"run_id": "R"}), sse("error", {"error": "ValueError", "message": "b"})
+        )
+
+    client, _ = mock(failing)
+    seen = []
+    with pytest.raises(RunFailedError, match="ValueError: b"):
+        async with client.runs.stream(None, "agent", version="v2", raise_error=True) as stream:
+            async for part in stream:
+                seen.append(part["type"])
+    assert seen == ["metadata"]
+    async with client.runs.stream(None, "agent", version="v2") as stream:
+        last = [part async for part in stream][-1]
+    assert last == {
+        "type": "error",
+        "ns": [],
+        "data": {"error": "ValueError", "message": "b"},
+        "interrupts": [],
+    }
+
+
+@pytest.mark.parametrize("version", ["v3", "V2", ""])
+async def test_unknown_version_is_a_value_error_at_the_call(
+    mock: MockFactory, version: str
+) -> None:
+    client, requests = mock(_v2_stream)
+    with pytest.raises(ValueError, match="version"):
+        client.runs.stream(None, "agent", version=version)  # type: ignore[call-overload]
+    with pytest.raises(ValueError, match="version"):
+        client.runs.join_stream("T", "R", version=version)  # type: ignore[call-overload]
+    assert requests == []
