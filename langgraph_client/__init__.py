@@ -1,10 +1,16 @@
-"""An async client for the LangGraph Agent Server API.
+"""A client for the LangGraph Agent Server API, async and sync.
 
-from langgraph_client import get_client
+from langgraph_client import get_client, get_sync_client
 
 client = get_client(url="http://127.0.0.1:2024")
 result = await client.runs.wait(None, "agent", input={"messages": [...]})
+
+sync_client = get_sync_client(url="http://127.0.0.1:2024")
+result = sync_client.runs.wait(None, "agent", input={"messages": [...]})
 """
+
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from ._capture import CapturedResponses, capture_responses
 from ._client import Client, get_client
@@ -30,8 +36,17 @@ from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
 from ._routes import HttpRoutes
-from ._stream import RunStream, StreamPart
+from ._run_events import StreamPart
+from ._stream import RunStream
 from ._version import __version__
+
+if _TYPE_CHECKING:
+    from ._sync._client import SyncClient, get_sync_client
+    from ._sync._pagination import SyncPaginator
+    from ._sync._routes import SyncHttpRoutes
+    from ._sync._stream import SyncRunStream
+
+    SyncLangGraphClient = SyncClient
 
 __all__ = [
     "NOT_GIVEN",
@@ -57,10 +72,42 @@ __all__ = [
     "RunStream",
     "StreamLostError",
     "StreamPart",
+    "SyncClient",
+    "SyncHttpRoutes",
+    "SyncLangGraphClient",
+    "SyncPaginator",
+    "SyncRunStream",
     "UnprocessableEntityError",
     "__version__",
     "capture_responses",
     "get_client",
+    "get_sync_client",
 ]
+
+# The sync client loads on first use: async programs never pay for importing it.
+_LAZY = {
+    "SyncClient": ("._sync._client", "SyncClient"),
+    "SyncLangGraphClient": ("._sync._client", "SyncClient"),  # the official SDK's name
+    "get_sync_client": ("._sync._client", "get_sync_client"),
+    "SyncPaginator": ("._sync._pagination", "SyncPaginator"),
+    "SyncHttpRoutes": ("._sync._routes", "SyncHttpRoutes"),
+    "SyncRunStream": ("._sync._stream", "SyncRunStream"),
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 _setup_logging()

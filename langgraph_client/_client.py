@@ -1,23 +1,25 @@
-"""`get_client` and `Client`: configuration, the sub-clients, and the connection pool's lifetime."""
+"""`get_client` and `Client`: configuration, sub-clients, and the pool's lifetime."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._http import (
+from ._concurrency import inprocess_transport
+from ._config import (
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
+    DEFAULT_URL,
     NOT_GIVEN,
-    AsyncHttpClient,
     NotGiven,
     OnRequest,
     TimeoutTypes,
+    resolve_api_key,
 )
+from ._http import AsyncHttpClient
 from ._routes import HttpRoutes
 from .runs import RunsClient
 
@@ -28,28 +30,11 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from .threads import ThreadsClient
     from .types import ServerInfo
 
-__all__ = ["API_KEY_ENV_VARS", "DEFAULT_URL", "Client", "get_client"]
-
-DEFAULT_URL = "http://localhost:8123"
-API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
-
-
-def _resolve_api_key(api_key: str | NotGiven | None) -> str | None:
-    """An explicit string wins; explicit `None` reads no environment; otherwise the first
-    non-empty of LANGGRAPH_API_KEY, LANGSMITH_API_KEY, LANGCHAIN_API_KEY."""
-    if isinstance(api_key, str):
-        return api_key.strip() or None
-    if api_key is None:
-        return None
-    for name in API_KEY_ENV_VARS:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+__all__ = ["Client", "get_client"]
 
 
 class Client:
-    """An async client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
+    """A client for one Agent Server: `runs`, `threads`, `assistants`, `crons`, `store`.
 
     Use it as `async with get_client(...) as client:` or call `await client.aclose()`.
     """
@@ -58,7 +43,7 @@ class Client:
     """Create, stream, wait for, join and cancel runs."""
     http: HttpRoutes
     """Any route of the server (custom routes too): `get`, `post`, `put`, `patch`, `delete`,
-    `stream`; `client.http.client` is the `httpx.AsyncClient` underneath."""
+    `stream`; `client.http.client` is the `httpx` client underneath."""
 
     def __init__(self, http: AsyncHttpClient) -> None:
         self._http = http
@@ -173,8 +158,8 @@ def get_client(
 ) -> Client:
     """A `Client` for the Agent Server at `url`.
 
-    - `url`: the server's base URL. Left out inside a graph that an Agent Server runs, the
-      client calls that same server in-process; anywhere else it is http://localhost:8123.
+    - `url`: the server's base URL; by default http://localhost:8123, except in a graph that an
+      Agent Server runs, where the async client calls that same server in-process.
     - `api_key`: sent as `x-api-key`; by default read from LANGGRAPH_API_KEY, LANGSMITH_API_KEY or
       LANGCHAIN_API_KEY; pass `None` to send none and read no environment.
     - `timeout`: seconds, an `httpx.Timeout`, or a `(connect, read, write, pool)` tuple;
@@ -184,20 +169,16 @@ def get_client(
     - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
     - `http_client`: your own `httpx.AsyncClient` (proxies, TLS, limits); not closed by `aclose`.
     - `on_request`: called with each outgoing `httpx.Request` (every retry, stream resume and
-      rejoin too) to set headers such as a fresh token; may be a coroutine function.
+      rejoin too) to set headers such as a fresh token; a coroutine function is awaited.
 
         client = get_client(url="http://127.0.0.1:2024")
     """
     transport = None
-    if url is None and http_client is None:
-        from . import _inprocess  # here: it needs asyncio, which plain imports do not load
-
-        if _inprocess.inside_server():
-            # As the official SDK does: a graph calling another assistant of its own server.
-            url, transport = _inprocess.BASE_URL, _inprocess.InProcessTransport()
+    if http_client is None:
+        url, transport = inprocess_transport(url)
     http = AsyncHttpClient(
         base_url=url or DEFAULT_URL,
-        api_key=_resolve_api_key(api_key),
+        api_key=resolve_api_key(api_key),
         headers=headers,
         timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         max_retries=max_retries,

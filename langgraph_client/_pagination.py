@@ -19,7 +19,7 @@ FetchPage = Callable[[int, int], Awaitable[Sequence[T]]]
 
 
 class Paginator(Generic[T]):
-    """An async iterator over every result of a search, `page_size` per request.
+    """An iterator over every result of a search, `page_size` per request.
 
     Pages are requested with increasing offsets until one comes back shorter than asked for
     (an empty page included), or `max_items` results have been yielded. Pagination headers are

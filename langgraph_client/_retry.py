@@ -15,6 +15,7 @@ __all__ = [
     "can_retry_status",
     "retry_after",
     "sleep",
+    "sync_sleep",
 ]
 
 RetryMode = Literal["safe", "connect"]
@@ -84,3 +85,8 @@ async def sleep(seconds: float) -> None:
     import asyncio
 
     await asyncio.sleep(seconds)
+
+
+def sync_sleep(seconds: float) -> None:
+    """Every wait of the sync client before a retry or a reconnect goes through here."""
+    time.sleep(seconds)

@@ -20,7 +20,7 @@ from ._capture import capture_responses
 from ._exceptions import APIStatusError
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._retry import RetryMode
-from ._stream import RunStream, StreamPart
+from ._stream import RunEvents, RunStream, StreamPart
 
 __all__ = ["HttpRoutes"]
 
@@ -136,6 +136,7 @@ class HttpRoutes:
         return RunStream(
             self._http,
             request,
+            RunEvents(),  # no resume: the route is not known to replay
             retry=_RETRY.get(method, "safe"),
             on_response=on_response,
         )

@@ -6,9 +6,10 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
+from ._payloads import drop_none
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from .types import (
@@ -290,14 +291,22 @@ class AssistantsClient:
                 "select": None if select is None else list(select),
             }
         )
-        request = self._http.build_request(
-            "POST", "/assistants/search", json=body, params=params, headers=headers, timeout=timeout
+        next_offset: list[str | None] = []
+        assistants: builtins.list[Assistant] = await self._http.request(
+            "POST",
+            "/assistants/search",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            retry="safe",
+            on_headers=lambda response_headers: next_offset.append(
+                response_headers.get("x-pagination-next")
+            ),
         )
-        response = await self._http.send(request, retry="safe")
-        assistants: builtins.list[Assistant] = await self._http.read_json(response)
         if response_format == "array":
             return assistants
-        return {"assistants": assistants, "next": response.headers.get("x-pagination-next")}
+        return {"assistants": assistants, "next": next_offset[-1] if next_offset else None}
 
     def search_all(
         self,

@@ -5,13 +5,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
-from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
-from .runs import RunOptions, run_body
+from ._payloads import RunOptions, cron_body, cron_time, cron_timezone, drop_none
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from typing_extensions import Unpack
@@ -29,49 +28,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     )
 
 __all__ = ["CronClient"]
-
-
-def _time(value: datetime | str | None) -> str | None:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
-def _timezone(tz: str | tzinfo | None) -> str | None:
-    """An IANA name for the server: a string as given, a `ZoneInfo` by its key, UTC as "UTC"."""
-    if tz is None or isinstance(tz, str):
-        return tz
-    key = getattr(tz, "key", None)
-    if isinstance(key, str):
-        return key
-    if tz == dt_timezone.utc:
-        return "UTC"
-    # A fixed offset has no IANA name; guessing one would schedule at the wrong hour.
-    raise ValueError(
-        f"timezone needs an IANA name such as 'Europe/Paris' or a ZoneInfo, got {tz!r}"
-    )
-
-
-def _cron_body(
-    assistant_id: str,
-    schedule: str,
-    end_time: datetime | str | None,
-    enabled: bool | None,
-    timezone: str | tzinfo | None,
-    options: Mapping[str, Any],
-) -> dict[str, Any]:
-    if not schedule:
-        raise ValueError("schedule is required, in cron syntax, e.g. '0 9 * * 1-5'")
-    body = run_body(assistant_id, options)
-    body.update(
-        drop_none(
-            {
-                "schedule": schedule,
-                "end_time": _time(end_time),
-                "enabled": enabled,
-                "timezone": _timezone(timezone),
-            }
-        )
-    )
-    return body
 
 
 class CronClient:
@@ -103,7 +59,7 @@ class CronClient:
         result: Cron = await self._http.request(
             "POST",
             path("/threads/{}/runs/crons", thread_id),
-            json=_cron_body(assistant_id, schedule, end_time, enabled, timezone, options),
+            json=cron_body(assistant_id, schedule, end_time, enabled, timezone, options),
             params=params,
             headers=headers,
             timeout=timeout,
@@ -129,7 +85,7 @@ class CronClient:
 
             cron = await client.crons.create("agent", schedule="*/5 * * * *", input={...})
         """
-        body = _cron_body(assistant_id, schedule, end_time, enabled, timezone, options)
+        body = cron_body(assistant_id, schedule, end_time, enabled, timezone, options)
         if on_run_completed is not None:
             body["on_run_completed"] = on_run_completed
         result: Cron = await self._http.request(
@@ -175,7 +131,7 @@ class CronClient:
                 "interrupt_after": interrupt_after,
                 "on_run_completed": on_run_completed,
                 "enabled": enabled,
-                "timezone": _timezone(timezone),
+                "timezone": cron_timezone(timezone),
                 "stream_mode": stream_mode,
                 "stream_subgraphs": stream_subgraphs,
                 "stream_resumable": stream_resumable,
@@ -183,7 +139,7 @@ class CronClient:
             }
         )
         if not isinstance(end_time, NotGiven):
-            body["end_time"] = _time(end_time)  # an explicit null clears it on the server
+            body["end_time"] = cron_time(end_time)  # an explicit null clears it on the server
         if not body:
             raise ValueError("nothing to update: pass at least one field")
         result: Cron = await self._http.request(

@@ -5,30 +5,29 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
-from ._exceptions import APIConnectionError, RunFailedError
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
+from ._exceptions import APIConnectionError
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import parse_run_location, path
-from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream, StreamPart
+from ._payloads import (
+    RunCreateOptions,
+    RunOptions,
+    check_result,
+    check_version,
+    run_body,
+    runs_path,
+)
+from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from typing_extensions import Unpack
 
     from .types import (
-        All,
         CancelAction,
-        Checkpoint,
-        Command,
-        Config,
-        DisconnectMode,
-        Durability,
-        IfNotExists,
-        MultitaskStrategy,
-        OnCompletionBehavior,
         Run,
         RunCreateMetadata,
         RunSelectField,
@@ -43,103 +42,6 @@ __all__ = ["RunCreateOptions", "RunOptions", "RunsClient"]
 logger = logging.getLogger("langgraph_client")
 
 OnRunCreated = Callable[["RunCreateMetadata"], Any]
-
-
-class RunCreateOptions(TypedDict, total=False):
-    """The run-create body shared by `wait`, `stream`, `create` and crons; `None` is not sent."""
-
-    input: Any
-    """The graph's input."""
-    command: Command | None
-    """A command to run instead of input, e.g. `{"resume": ...}` after an interrupt."""
-    metadata: Mapping[str, Any] | None
-    """Metadata stored with the run."""
-    config: Config | None
-    """The run's config (tags, recursion_limit, configurable)."""
-    context: Mapping[str, Any] | None
-    """Static context for the graph's runtime."""
-    checkpoint: Checkpoint | None
-    """Start from this checkpoint (threads only)."""
-    checkpoint_id: str | None
-    """Start from this checkpoint id (threads only)."""
-    checkpoint_during: bool | None
-    """Deprecated: checkpoint during the run; use `durability`."""
-    interrupt_before: All | Sequence[str] | None
-    """Nodes to interrupt before, or "*"."""
-    interrupt_after: All | Sequence[str] | None
-    """Nodes to interrupt after, or "*"."""
-    webhook: str | None
-    """A URL the server calls when the run ends."""
-    on_disconnect: DisconnectMode | None
-    """What the server does to the run when this client disconnects: "cancel" or "continue"."""
-    on_completion: OnCompletionBehavior | None
-    """Stateless runs: "delete" (default) or "keep" the temporary thread."""
-    multitask_strategy: MultitaskStrategy | None
-    """What to do if the thread is busy: "reject" (409), "interrupt", "rollback", "enqueue"."""
-    if_not_exists: IfNotExists | None
-    """Threads: "create" a missing thread, or "reject" (404, the default)."""
-    after_seconds: float | None
-    """Delay the start of the run."""
-    durability: Durability | None
-    """When checkpoints are persisted: "sync", "async" or "exit"."""
-    stream_subgraphs: bool | None
-    """Include subgraph events, named `mode|node:task_id`."""
-    stream_resumable: bool | None
-    """Keep the stream's events on the server so a broken stream can resume (and be joined)."""
-    feedback_keys: Sequence[str] | None
-    """LangSmith feedback keys to create for the run."""
-    langsmith_tracing: Mapping[str, Any] | None
-    """LangSmith tracing options for the run (project, example id)."""
-    strict_resume: bool | None
-    """Fail a resume that answers no waiting interrupt instead of ignoring it (newer servers)."""
-
-
-class RunOptions(RunCreateOptions, total=False):
-    """`RunCreateOptions` plus `stream_mode`, for the calls where it is not a named parameter."""
-
-    stream_mode: StreamMode | Sequence[StreamMode] | None
-    """What the run's stream carries (kept for joiners of a background run)."""
-
-
-_OPTION_NAMES = frozenset(RunOptions.__annotations__)
-
-
-def run_body(assistant_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON body of a run: unknown options are a `TypeError`, `None`s are dropped."""
-    unknown = options.keys() - _OPTION_NAMES
-    if unknown:
-        raise TypeError(f"unexpected run option(s): {', '.join(sorted(unknown))}")
-    if not assistant_id:
-        raise ValueError("assistant_id is required (an assistant id or a graph name)")
-    body = {"assistant_id": assistant_id, **drop_none(options)}
-    if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
-        body["langsmith_tracer"] = body.pop("langsmith_tracing")
-    return body
-
-
-def _check_version(version: str) -> str:
-    if version not in ("v1", "v2"):
-        raise ValueError(f'version must be "v1" or "v2", got {version!r}')
-    return version
-
-
-def _runs_path(thread_id: str | None, suffix: str = "") -> str:
-    if thread_id is None:
-        return "/runs" + suffix
-    return path("/threads/{}/runs", thread_id) + suffix
-
-
-def _check_result(result: Any, run: RunMetadata | None, raise_error: bool) -> Any:
-    if raise_error and isinstance(result, dict) and "__error__" in result:
-        info = result["__error__"]
-        info = info if isinstance(info, dict) else {"message": info}
-        raise RunFailedError(
-            error=info.get("error"),
-            message=info.get("message"),
-            run_id=run["run_id"] if run else None,
-            thread_id=run.get("thread_id") if run else None,
-        )
-    return result
 
 
 class RunsClient:
@@ -168,25 +70,29 @@ class RunsClient:
 
             result = await client.runs.wait(None, "agent", input={"messages": [...]})
         """
-        request = self._http.build_request(
-            "POST",
-            _runs_path(thread_id, "/wait"),
-            json=run_body(assistant_id, options),
-            params=params,
-            headers=headers,
-            timeout=timeout,
-        )
-        response = await self._http.send(request, retry="connect")
-        run = parse_run_location(response.headers.get("content-location"))
-        if run is not None and on_run_created is not None:
-            try:
-                on_run_created(run)
-            except BaseException:
-                await response.aclose()
-                raise
+        created: list[RunCreateMetadata] = []
+
+        def on_headers(response_headers: httpx.Headers) -> None:
+            # Before the body: the run id is known long before the run ends.
+            found = parse_run_location(response_headers.get("content-location"))
+            if found is not None:
+                created.append(found)
+                if on_run_created is not None:
+                    on_run_created(found)
+
         try:
-            result = await self._http.read_json(response)
+            result = await self._http.request(
+                "POST",
+                runs_path(thread_id, "/wait"),
+                json=run_body(assistant_id, options),
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                retry="connect",
+                on_headers=on_headers,
+            )
         except APIConnectionError as exc:
+            run = created[-1] if created else None
             if run is None or run.get("thread_id") is None:
                 raise
             if options.get("on_disconnect") != "continue":
@@ -195,8 +101,8 @@ class RunsClient:
                 raise
             logger.debug("wait for run %s lost its connection (%r); joining", run["run_id"], exc)
             result = await self._join_after_drop(run, timeout, headers)
-        checked: builtins.list[dict[str, Any]] | dict[str, Any] = _check_result(
-            result, run, raise_error
+        checked: builtins.list[dict[str, Any]] | dict[str, Any] = check_result(
+            result, created[-1] if created else None, raise_error
         )
         return checked
 
@@ -283,7 +189,7 @@ class RunsClient:
         body = run_body(assistant_id, {"stream_mode": stream_mode, **options})
         request = self._http.build_request(
             "POST",
-            _runs_path(thread_id, "/stream"),
+            runs_path(thread_id, "/stream"),
             json=body,
             params=params,
             headers=headers,
@@ -293,17 +199,20 @@ class RunsClient:
         resume = None
         if options.get("stream_resumable"):
             resume = self._resumer(None, timeout, headers)
+        events = RunEvents(
+            resume=resume,
+            on_run_created=on_run_created,
+            raise_error=raise_error,
+            thread_id=thread_id,
+        )
         return RunStream(
             self._http,
             request,
+            events,
             retry="connect",
-            resume=resume,
-            on_run_created=on_run_created,
             on_reconnect=on_reconnect,
-            raise_error=raise_error,
             max_reconnects=max_reconnects,
-            thread_id=thread_id,
-            version=_check_version(version),
+            version=check_version(version),
         )
 
     def _resumer(
@@ -341,19 +250,22 @@ class RunsClient:
         **options: Unpack[RunOptions],
     ) -> Run:
         """Start a background run and return it (status "pending") without waiting."""
-        request = self._http.build_request(
+        location: list[str | None] = []
+        run: Run = await self._http.request(
             "POST",
-            _runs_path(thread_id),
+            runs_path(thread_id),
             json=run_body(assistant_id, options),
             params=params,
             headers=headers,
             timeout=timeout,
+            retry="connect",
+            on_headers=lambda response_headers: location.append(
+                response_headers.get("content-location")
+            ),
         )
-        response = await self._http.send(request, retry="connect")
-        run: Run = await self._http.read_json(response)
         if on_run_created is not None:
             # The body names the run's thread even for stateless runs; Content-Location does not.
-            found = parse_run_location(response.headers.get("content-location"))
+            found = parse_run_location(location[-1] if location else None)
             meta: RunCreateMetadata = {
                 "run_id": (found and found["run_id"]) or run["run_id"],
                 "thread_id": (found and found["thread_id"]) or run.get("thread_id"),
@@ -529,7 +441,7 @@ class RunsClient:
             headers=headers,
             timeout=timeout,
         )
-        checked: dict[str, Any] = _check_result(
+        checked: dict[str, Any] = check_result(
             result, {"run_id": run_id, "thread_id": thread_id}, raise_error
         )
         return checked
@@ -607,17 +519,17 @@ class RunsClient:
             timeout=timeout,
             stream=True,
         )
+        events = RunEvents(
+            resume=resume, raise_error=raise_error, run=run, last_event_id=last_event_id
+        )
         return RunStream(
             self._http,
             request,
+            events,
             retry="safe",
-            resume=resume,
             on_reconnect=on_reconnect,
-            raise_error=raise_error,
             max_reconnects=max_reconnects,
-            run=run,
-            last_event_id=last_event_id,
-            version=_check_version(version),
+            version=check_version(version),
         )
 
     async def delete(

@@ -6,32 +6,14 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
+from ._payloads import drop_none, store_labels
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from .types import Item, ListNamespaceResponse, SearchItem, SearchItemsResponse
 
 __all__ = ["StoreClient"]
-
-
-def _labels(namespace: Sequence[str], name: str, *, allow_empty: bool) -> list[str]:
-    """The namespace as a list, checked before anything is sent.
-
-    Reading an item sends the namespace dot-joined, so a label holding "." would silently
-    address a different namespace; an empty label cannot be read back at all.
-    """
-    if isinstance(namespace, str):
-        raise TypeError(f"{name} must be a list of labels such as ['users', 'u1'], not a string")
-    labels = list(namespace)
-    if not labels and not allow_empty:
-        raise ValueError(f"{name} must have at least one label")
-    for label in labels:
-        if not isinstance(label, str) or not label or "." in label:
-            raise ValueError(
-                f"invalid {name} label {label!r}: labels are non-empty strings without '.'"
-            )
-    return labels
 
 
 class StoreClient:
@@ -62,7 +44,7 @@ class StoreClient:
         """
         body = drop_none(
             {
-                "namespace": _labels(namespace, "namespace", allow_empty=False),
+                "namespace": store_labels(namespace, "namespace", allow_empty=False),
                 "key": key,
                 "value": value,
                 "index": list(index) if index else index,
@@ -90,7 +72,7 @@ class StoreClient:
 
             item = await client.store.get_item(["users", "u1"], "prefs")
         """
-        labels = _labels(namespace, "namespace", allow_empty=False)
+        labels = store_labels(namespace, "namespace", allow_empty=False)
         if not key:
             raise ValueError("key is required")
         query = {
@@ -115,7 +97,7 @@ class StoreClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> None:
         """Delete the item under `key` in `namespace` (nothing happens if there is none)."""
-        body = {"namespace": _labels(namespace, "namespace", allow_empty=False), "key": key}
+        body = {"namespace": store_labels(namespace, "namespace", allow_empty=False), "key": key}
         await self._http.request(
             "DELETE", "/store/items", json=body, params=params, headers=headers, timeout=timeout
         )
@@ -142,7 +124,9 @@ class StoreClient:
         """
         body = drop_none(
             {
-                "namespace_prefix": _labels(namespace_prefix, "namespace_prefix", allow_empty=True),
+                "namespace_prefix": store_labels(
+                    namespace_prefix, "namespace_prefix", allow_empty=True
+                ),
                 "filter": filter,
                 "limit": limit,
                 "offset": offset,
@@ -182,7 +166,9 @@ class StoreClient:
             async for item in client.store.search_all_items(["users"]):
                 ...
         """
-        _labels(namespace_prefix, "namespace_prefix", allow_empty=True)  # fail before iterating
+        store_labels(
+            namespace_prefix, "namespace_prefix", allow_empty=True
+        )  # fail before iterating
 
         async def fetch(limit: int, offset: int) -> builtins.list[SearchItem]:
             page = await self.search_items(
@@ -221,8 +207,12 @@ class StoreClient:
         """
         body = drop_none(
             {
-                "prefix": None if prefix is None else _labels(prefix, "prefix", allow_empty=True),
-                "suffix": None if suffix is None else _labels(suffix, "suffix", allow_empty=True),
+                "prefix": None
+                if prefix is None
+                else store_labels(prefix, "prefix", allow_empty=True),
+                "suffix": None
+                if suffix is None
+                else store_labels(suffix, "suffix", allow_empty=True),
                 "max_depth": max_depth,
                 "limit": limit,
                 "offset": offset,

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
-from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes, drop_none
+from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
-from ._stream import DEFAULT_MAX_RECONNECTS, RunMetadata, RunStream, StreamPart
+from ._payloads import checkpoint_address, drop_none, history_before, thread_ttl
+from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from .types import (
@@ -32,31 +33,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     )
 
 __all__ = ["ThreadsClient"]
-
-
-def _ttl(ttl: float | ThreadTTL | Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    """Minutes until the thread is swept, or `{"ttl": minutes, "strategy": ...}` as is."""
-    if ttl is None or isinstance(ttl, Mapping):
-        return ttl
-    return {"ttl": ttl}
-
-
-def _checkpoint(checkpoint: Checkpoint | None, checkpoint_id: str | None) -> Checkpoint | None:
-    """One checkpoint address from the `checkpoint` dict and/or the older `checkpoint_id`."""
-    if checkpoint_id is None:
-        return checkpoint
-    merged: Checkpoint = {"checkpoint_id": checkpoint_id}
-    merged.update(checkpoint or {})
-    return merged
-
-
-def _before(before: str | Checkpoint | None) -> dict[str, Any] | None:
-    """The history cursor in both shapes servers read: the spec's checkpoint fields, and the
-    `configurable` form the in-memory server (0.16) looks up; it rejects a bare id with 422."""
-    if before is None:
-        return None
-    fields = {"checkpoint_id": before} if isinstance(before, str) else dict(before)
-    return {**fields, "configurable": fields}
 
 
 class ThreadsClient:
@@ -92,7 +68,7 @@ class ThreadsClient:
                 "metadata": metadata,
                 "if_exists": if_exists,
                 "supersteps": None if supersteps is None else list(supersteps),
-                "ttl": _ttl(ttl),
+                "ttl": thread_ttl(ttl),
             }
         )
         # A create that returns the existing thread can be sent twice without making two.
@@ -169,7 +145,7 @@ class ThreadsClient:
         result: Thread | None = await self._http.request(
             "PATCH",
             path("/threads/{}", thread_id),
-            json=drop_none({"metadata": metadata, "ttl": _ttl(ttl)}),
+            json=drop_none({"metadata": metadata, "ttl": thread_ttl(ttl)}),
             params=params,
             headers=headers,
             timeout=timeout,
@@ -372,7 +348,7 @@ class ThreadsClient:
                 path("/threads/{}/state/checkpoint", thread_id),
                 json=drop_none(
                     {
-                        "checkpoint": _checkpoint(checkpoint, checkpoint_id),
+                        "checkpoint": checkpoint_address(checkpoint, checkpoint_id),
                         "subgraphs": subgraphs or None,
                         "select": selected,
                     }
@@ -409,7 +385,9 @@ class ThreadsClient:
         (forked from `checkpoint` / `checkpoint_id` when given)."""
         body = {"values": values}
         body.update(
-            drop_none({"as_node": as_node, "checkpoint": _checkpoint(checkpoint, checkpoint_id)})
+            drop_none(
+                {"as_node": as_node, "checkpoint": checkpoint_address(checkpoint, checkpoint_id)}
+            )
         )
         result: ThreadUpdateStateResponse = await self._http.request(
             "POST",
@@ -439,7 +417,7 @@ class ThreadsClient:
         body = drop_none(
             {
                 "limit": limit,
-                "before": _before(before),
+                "before": history_before(before),
                 "metadata": metadata,
                 "checkpoint": checkpoint,
                 "select": None if select is None else list(select),
@@ -472,7 +450,7 @@ class ThreadsClient:
         """Stream the events of every run on the thread, from now or after `last_event_id`.
 
         The stream stays open until you close it; it resumes by itself after a break, after the
-        last event delivered. `await` is optional (the official SDK's call is awaited):
+        last event delivered:
 
             async with client.threads.join_stream(thread_id) as stream:
                 async for part in stream:
@@ -496,16 +474,19 @@ class ThreadsClient:
         def resume(run: RunMetadata | None, event_id: str | None) -> httpx.Request:
             return build(event_id)
 
-        return RunStream(
-            self._http,
-            build(last_event_id),
-            retry="safe",
+        events = RunEvents(
             resume=resume,
-            on_reconnect=on_reconnect,
             raise_error=raise_error,
-            max_reconnects=max_reconnects,
             # Many runs share this stream: none of their ids names it.
             run={"run_id": None, "thread_id": thread_id},
             last_event_id=last_event_id,
             replays_all=False,  # the thread stream answers `Last-Event-ID: -1` with a 422
+        )
+        return RunStream(
+            self._http,
+            build(last_event_id),
+            events,
+            retry="safe",
+            on_reconnect=on_reconnect,
+            max_reconnects=max_reconnects,
         )

@@ -66,3 +66,13 @@ def test_typed_usage(example_server_url: str) -> None:
     assert lines[-4] == "deleted: 404"
     assert lines[-3] == "stored: {'theme': 'dark'}"
     assert lines[-2] == "assistants for 'agent': 1"
+
+
+def test_quickstart_sync(example_server_url: str) -> None:
+    out = run_example(EXAMPLES / "quickstart_sync.py", example_server_url)
+    lines = out.splitlines()
+    assert lines[0].startswith("waited: {") and "'content': 'echo: hi'" in lines[0]
+    assert lines[1:] == [
+        "updates {'think': {'turns': 1}}",
+        "updates {'respond': {'messages': [{'role': 'assistant', 'content': 'echo: hi'}]}}",
+    ]

@@ -2,6 +2,10 @@
 
 Every test tags what it creates with a fresh id and filters on it, so the shared session server
 can hold anything else.
+
+Tests marked `both_clients` also run against the sync client: those that take their own I/O path
+(wait, stream, create and join, errors, an early close, each resource method); the others differ
+only in what the server sends, which both clients decode with the same code.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from langgraph_client import (
     ConflictError,
     NotFoundError,
     StreamPart,
-    get_client,
 )
+from tests.clients import open_client
 
 
 def msg(text: str) -> dict[str, Any]:
@@ -28,8 +32,8 @@ def msg(text: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def client(server_url: str) -> AsyncIterator[Client]:
-    async with get_client(url=server_url, api_key=None) as c:
+async def client(server_url: str, flavour: str) -> AsyncIterator[Client]:
+    async with open_client(flavour, url=server_url, api_key=None) as c:
         yield c
 
 
@@ -48,6 +52,7 @@ async def default_assistant_id(client: Client, graph_id: str = "agent") -> str:
 # Threads
 
 
+@pytest.mark.both_clients
 async def test_thread_round_trip(client: Client, tag: str) -> None:
     thread = await client.threads.create(metadata={"suite": tag}, graph_id="agent")
     tid = thread["thread_id"]
@@ -75,6 +80,7 @@ async def test_thread_round_trip(client: Client, tag: str) -> None:
     assert await client.threads.count(metadata={"suite": tag}) == 0
 
 
+@pytest.mark.both_clients
 async def test_thread_create_if_exists(client: Client) -> None:
     tid = str(uuid.uuid4())
     first = await client.threads.create(thread_id=tid, metadata={"n": 1})
@@ -85,6 +91,7 @@ async def test_thread_create_if_exists(client: Client) -> None:
     await client.threads.delete(tid)
 
 
+@pytest.mark.both_clients
 async def test_thread_ttl_is_accepted(client: Client) -> None:
     # The in-memory server takes TTLs but does not report them back (`include=["ttl"]`).
     thread = await client.threads.create(ttl=60)
@@ -95,6 +102,7 @@ async def test_thread_ttl_is_accepted(client: Client) -> None:
     await client.threads.delete(tid)
 
 
+@pytest.mark.both_clients
 async def test_thread_search_all_pages_through_everything(client: Client, tag: str) -> None:
     created = {
         (await client.threads.create(metadata={"suite": tag}))["thread_id"] for _ in range(5)
@@ -166,6 +174,7 @@ async def test_get_state_of_an_interrupted_nested_run(client: Client) -> None:
     await client.threads.delete(tid)
 
 
+@pytest.mark.both_clients
 async def test_join_stream_sees_a_run(client: Client) -> None:
     tid = (await client.threads.create())["thread_id"]
     parts: list[StreamPart] = []
@@ -208,6 +217,7 @@ async def test_join_stream_sees_a_run(client: Client) -> None:
     await client.threads.delete(tid)
 
 
+@pytest.mark.both_clients
 @pytest.mark.parametrize("hostile", ["../assistants/search", "a/b", "..", ".", "%2e%2e"])
 async def test_hostile_thread_ids_never_reach_another_resource(
     client: Client, hostile: str
@@ -223,6 +233,7 @@ async def test_hostile_thread_ids_never_reach_another_resource(
 # Assistants
 
 
+@pytest.mark.both_clients
 async def test_assistant_round_trip(client: Client, tag: str) -> None:
     bot = await client.assistants.create(
         "agent",
@@ -270,6 +281,7 @@ async def test_assistant_round_trip(client: Client, tag: str) -> None:
         await client.assistants.get(aid)
 
 
+@pytest.mark.both_clients
 async def test_assistant_subgraphs(client: Client) -> None:
     aid = await default_assistant_id(client, "nested")
     subgraphs = await client.assistants.get_subgraphs(aid)
@@ -280,6 +292,7 @@ async def test_assistant_subgraphs(client: Client) -> None:
     assert await client.assistants.get_subgraphs(await default_assistant_id(client)) == {}
 
 
+@pytest.mark.both_clients
 async def test_assistant_search_all_pages(client: Client, tag: str) -> None:
     ids = {
         (await client.assistants.create("agent", metadata={"suite": tag}))["assistant_id"]
@@ -297,6 +310,7 @@ async def test_assistant_search_all_pages(client: Client, tag: str) -> None:
 # Crons
 
 
+@pytest.mark.both_clients
 async def test_cron_round_trip(client: Client, tag: str) -> None:
     aid = await default_assistant_id(client)
     cron = await client.crons.create(
@@ -343,6 +357,7 @@ async def test_cron_round_trip(client: Client, tag: str) -> None:
 # Store
 
 
+@pytest.mark.both_clients
 async def test_store_round_trip(client: Client, tag: str) -> None:
     ns = ["suite", tag]
     for i in range(5):

@@ -14,11 +14,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from langgraph_client import APIConnectionError, Client, StreamLostError, get_client
+from langgraph_client import APIConnectionError, Client, StreamLostError
+from tests.clients import open_client
 
 from .proxy import CuttableProxy
 
 CHUNKS = {"messages": [{"role": "user", "content": "go"}], "chunks": 12, "chunk_delay": 0.05}
+
+
+pytestmark = pytest.mark.both_clients
 
 
 @pytest.fixture
@@ -32,14 +36,14 @@ async def proxy(server_url: str) -> AsyncIterator[CuttableProxy]:
 
 
 @pytest.fixture
-async def client(proxy: CuttableProxy) -> AsyncIterator[Client]:
-    async with get_client(url=proxy.url, api_key=None) as c:
+async def client(proxy: CuttableProxy, flavour: str) -> AsyncIterator[Client]:
+    async with open_client(flavour, url=proxy.url, api_key=None) as c:
         yield c
 
 
 @pytest.fixture
-async def direct(server_url: str) -> AsyncIterator[Client]:
-    async with get_client(url=server_url, api_key=None) as c:
+async def direct(server_url: str, flavour: str) -> AsyncIterator[Client]:
+    async with open_client(flavour, url=server_url, api_key=None) as c:
         yield c
 
 
@@ -134,13 +138,15 @@ async def test_wait_rejoins_after_drop(client: Client, proxy: CuttableProxy) -> 
         proxy.cut()
 
     cutter = asyncio.ensure_future(cut_when_created())
+    loop = asyncio.get_running_loop()
     result = await client.runs.wait(
         tid,
         "agent",
         input={"messages": [{"role": "user", "content": "slow"}], "sleep": 1.5},
         if_not_exists="create",
         on_disconnect="continue",
-        on_run_created=lambda _meta: created.set(),
+        # Thread-safe: the sync client calls back from its own thread.
+        on_run_created=lambda _meta: loop.call_soon_threadsafe(created.set),
     )
     await cutter
     assert isinstance(result, dict)

@@ -1,4 +1,8 @@
-"""Runs against the real in-memory Agent Server: wait, stream, create, errors, interrupts."""
+"""Runs against the real in-memory Agent Server: wait, stream, create, errors, interrupts.
+Tests marked `both_clients` also run against the sync client: those that take their own I/O path
+(wait, stream, create and join, errors, an early close, each resource method); the others differ
+only in what the server sends, which both clients decode with the same code.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from langgraph_client import (
     NotFoundError,
     RunFailedError,
     StreamPart,
-    get_client,
 )
+from tests.clients import open_client
 
 
 def msg(text: str) -> dict[str, Any]:
@@ -24,8 +28,8 @@ def msg(text: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def client(server_url: str) -> AsyncIterator[Client]:
-    async with get_client(url=server_url, api_key=None) as c:
+async def client(server_url: str, flavour: str) -> AsyncIterator[Client]:
+    async with open_client(flavour, url=server_url, api_key=None) as c:
         yield c
 
 
@@ -42,6 +46,7 @@ def new_thread() -> str:
     return str(uuid.uuid4())
 
 
+@pytest.mark.both_clients
 async def test_stateless_wait(client: Client) -> None:
     result = await client.runs.wait(None, "agent", input=msg("hi"))
     assert isinstance(result, dict)
@@ -58,6 +63,7 @@ async def test_threaded_wait_keeps_state(client: Client) -> None:
     assert [m["content"] for m in second["messages"]] == ["one", "echo: one", "two", "echo: two"]
 
 
+@pytest.mark.both_clients
 async def test_wait_on_run_created_before_return(client: Client) -> None:
     seen: list[Any] = []
     tid = new_thread()
@@ -70,6 +76,7 @@ async def test_wait_on_run_created_before_return(client: Client) -> None:
     assert run["status"] == "success"
 
 
+@pytest.mark.both_clients
 async def test_stream_updates_stateless(client: Client) -> None:
     created: list[Any] = []
     order: list[str] = []
@@ -139,6 +146,7 @@ async def test_stream_messages_tuple(client: Client) -> None:
     assert text
 
 
+@pytest.mark.both_clients
 async def test_stream_subgraphs_namespaced(client: Client) -> None:
     parts = await collect(
         client.runs.stream(
@@ -151,6 +159,7 @@ async def test_stream_subgraphs_namespaced(client: Client) -> None:
     assert namespaced, names
 
 
+@pytest.mark.both_clients
 async def test_create_background_then_join(client: Client) -> None:
     seen: list[Any] = []
     tid = new_thread()
@@ -162,6 +171,7 @@ async def test_create_background_then_join(client: Client) -> None:
     assert result["messages"][-1]["content"] == "echo: bg"
 
 
+@pytest.mark.both_clients
 async def test_create_stateless_reports_thread(client: Client) -> None:
     seen: list[Any] = []
     run = await client.runs.create(None, "agent", input=msg("bg"), on_run_created=seen.append)
@@ -169,6 +179,7 @@ async def test_create_stateless_reports_thread(client: Client) -> None:
     assert seen[0]["thread_id"] == run["thread_id"]
 
 
+@pytest.mark.both_clients
 async def test_graph_error_wait_raises(client: Client) -> None:
     tid = new_thread()
     with pytest.raises(RunFailedError) as info:
@@ -194,6 +205,7 @@ async def test_graph_error_join_raises(client: Client) -> None:
     assert info.value.run_id == run["run_id"] and info.value.message == "boom"
 
 
+@pytest.mark.both_clients
 async def test_graph_error_in_stream(client: Client) -> None:
     parts = await collect(
         client.runs.stream(None, "agent", input={**msg("x"), "fail": True}, stream_mode="updates")
@@ -219,6 +231,7 @@ async def test_interrupt_and_resume(client: Client) -> None:
     assert done["messages"][-1]["content"] == "echo: ask (resume: yes)"
 
 
+@pytest.mark.both_clients
 async def test_busy_thread_conflict(client: Client) -> None:
     tid = new_thread()
     run = await client.runs.create(
@@ -237,6 +250,7 @@ async def test_busy_thread_conflict(client: Client) -> None:
         await client.runs.cancel(tid, run["run_id"], wait=True)
 
 
+@pytest.mark.both_clients
 async def test_unknown_thread_404(client: Client) -> None:
     with pytest.raises(NotFoundError) as info:
         await client.runs.wait(str(uuid.uuid4()), "agent", input=msg("x"))
@@ -245,6 +259,7 @@ async def test_unknown_thread_404(client: Client) -> None:
         await client.runs.get(str(uuid.uuid4()), str(uuid.uuid4()))
 
 
+@pytest.mark.both_clients
 async def test_early_break_closes_stream(client: Client) -> None:
     tid = new_thread()
     stream = client.runs.stream(

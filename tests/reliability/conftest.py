@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from langgraph_client import Client, RunStream, StreamPart, _retry, get_client
+from langgraph_client import Client, RunStream, StreamPart, _retry, get_client, get_sync_client
+from tests.clients import AsyncView
 from tests.faultserver import Dynamic, FaultServer, RequestRecord, SSEEvent, Step, event, sse
 
 API_KEY = "sk-SECRET-XYZ"
@@ -98,8 +99,9 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def make_client(fs: FaultServer) -> AsyncIterator[ClientFactory]:
-    """`make_client(**get_client_kwargs)`: a client of `fs` with the test key, closed at the end.
+async def make_client(fs: FaultServer, flavour: str) -> AsyncIterator[ClientFactory]:
+    """`make_client(**get_client_kwargs)`: a client of `fs` with the test key, closed at the end;
+    for `both_clients` tests, the sync client (behind `AsyncView`) in the "sync" run.
 
     Defaults: 5 s for every timeout phase (instead of 300 s reads), the library's other defaults.
     """
@@ -109,9 +111,11 @@ async def make_client(fs: FaultServer) -> AsyncIterator[ClientFactory]:
         kwargs.setdefault("url", fs.url)
         kwargs.setdefault("api_key", API_KEY)
         kwargs.setdefault("timeout", TEST_TIMEOUT)
-        client = get_client(**kwargs)
+        client: Any = (
+            get_client(**kwargs) if flavour == "async" else AsyncView(get_sync_client(**kwargs))
+        )
         made.append(client)
-        return client
+        return client  # type: ignore[no-any-return]
 
     yield factory
     for client in made:

@@ -19,7 +19,7 @@ from langgraph_client import (
     InternalServerError,
     RunFailedError,
     StreamPart,
-    _stream,
+    _sse,
 )
 from tests.faultserver import (
     FaultServer,
@@ -34,7 +34,7 @@ from tests.faultserver import (
 
 from .conftest import EVENTS, ClientFactory, collect
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 T = TypeVar("T")
 
@@ -110,7 +110,7 @@ async def test_garbage_lines_are_ignored_as_sse_says(fs: FaultServer, client: Cl
 async def test_oversized_event(
     fs: FaultServer, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_stream, "DEFAULT_MAX_EVENT_BYTES", 4096)
+    monkeypatch.setattr(_sse, "DEFAULT_MAX_EVENT_BYTES", 4096)
     fits = event("values", {"pad": "a" * 3000})
     huge = event("values", {"pad": "b" * 200_000})  # spans several network reads
     fs.route("POST", STREAM, sse([fits, huge, GOOD]))
@@ -127,7 +127,7 @@ async def test_oversized_event_within_one_read(
     fs: FaultServer, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The limit holds however the bytes were chunked (here: the whole event in one read)."""
-    monkeypatch.setattr(_stream, "DEFAULT_MAX_EVENT_BYTES", 256)
+    monkeypatch.setattr(_sse, "DEFAULT_MAX_EVENT_BYTES", 256)
     fs.route("POST", STREAM, sse([event("values", {"pad": "b" * 2000})]))
     with pytest.raises(APIResponseValidationError, match="exceeds"):
         await stream_parts(client)
@@ -138,7 +138,7 @@ async def test_oversized_line_without_end(
 ) -> None:
     """A line that never ends (no newline, the server keeps sending) is cut off at the limit
     instead of buffered without bound."""
-    monkeypatch.setattr(_stream, "DEFAULT_MAX_EVENT_BYTES", 4096)
+    monkeypatch.setattr(_sse, "DEFAULT_MAX_EVENT_BYTES", 4096)
     endless = [b"data: " + b"x" * 1000 for _ in range(20)]
     fs.route("POST", STREAM, sse(endless, end="stall"))
     with pytest.raises(APIResponseValidationError):

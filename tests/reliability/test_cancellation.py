@@ -9,18 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from langgraph_client import Client, _retry
+from langgraph_client import Client, _retry, get_sync_client
 from tests.faultserver import FaultServer, event, json_response, sse, stall, wait_response
 
 from .conftest import EVENTS, ClientFactory
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 WAIT = "/threads/T/runs/wait"
 STREAM = "/threads/T/runs/stream"
@@ -48,6 +49,7 @@ async def _cancel_promptly(task: asyncio.Task[object]) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_wait_before_headers_closes_the_connection(
     fs: FaultServer, client: Client
 ) -> None:
@@ -60,6 +62,7 @@ async def test_cancel_wait_before_headers_closes_the_connection(
     assert fs.count() == 1
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_wait_while_reading_the_body(fs: FaultServer, client: Client) -> None:
     fs.route("POST", WAIT, wait_response({"x": 1}, heartbeats=100, interval=0.05))
     task = asyncio.create_task(client.runs.wait("T", "agent"))
@@ -68,6 +71,7 @@ async def test_cancel_wait_while_reading_the_body(fs: FaultServer, client: Clien
     await fs.wait_until(lambda: fs.last().client_closed, timeout=2)
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_task_iterating_a_stream(fs: FaultServer, client: Client) -> None:
     fs.route("POST", STREAM, sse(SLOW_EVENTS, interval=0.05))
     got: list[object] = []
@@ -84,6 +88,7 @@ async def test_cancel_task_iterating_a_stream(fs: FaultServer, client: Client) -
     assert fs.count() == 1
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_stream_before_headers(fs: FaultServer, client: Client) -> None:
     fs.route("POST", STREAM, stall())
 
@@ -98,6 +103,7 @@ async def test_cancel_stream_before_headers(fs: FaultServer, client: Client) -> 
     await fs.wait_until(lambda: fs.last().client_closed, timeout=2)
 
 
+@pytest.mark.async_only  # task cancellation
 async def test_cancel_during_reconnect_backoff(
     fs: FaultServer, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -247,3 +253,35 @@ async def test_fifty_bare_breaks_do_not_exhaust_the_pool(
         gc.collect()
         with contextlib.suppress(TimeoutError):
             await fs.wait_until(lambda: all(r.ended for r in fs.requests), timeout=1)
+
+
+def test_sync_close_from_another_thread_ends_a_blocked_read_at_once(fs: FaultServer) -> None:
+    """The sync stream's iterating thread sits in a blocking read of a silent stream; `close()`
+    from another thread shuts the socket down, so that read ends at once (closing the socket
+    alone would leave it blocked until the next byte or the idle timeout)."""
+    fs.route("POST", STREAM, sse([event("metadata", {"run_id": "R"})], end="stall"))
+    got: list[object] = []
+    errors: list[BaseException] = []
+    with get_sync_client(url=fs.url, api_key=None, stream_idle_timeout=10) as client:
+        stream = client.runs.stream("T", "agent")
+
+        def consume() -> None:
+            try:
+                for part in stream:
+                    got.append(part)
+            except BaseException as exc:
+                errors.append(exc)
+
+        reader = threading.Thread(target=consume)
+        reader.start()
+        deadline = time.monotonic() + 5
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # the reader is now blocked waiting for the next byte
+        started = time.monotonic()
+        stream.close()
+        reader.join(5)
+        took = time.monotonic() - started
+    assert not reader.is_alive()
+    assert took < 1.0, took
+    assert errors == [] and len(got) == 1  # the iteration simply ended

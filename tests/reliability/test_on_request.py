@@ -13,7 +13,7 @@ from tests.faultserver import FaultServer, json_response, wait_response
 
 from .conftest import EVENTS, ClientFactory, collect
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 RUN = {"run_id": "R", "thread_id": "T", "status": "success"}
 
@@ -50,6 +50,7 @@ async def test_every_retry_gets_a_fresh_header(fs: FaultServer, make_client: Cli
     assert hook.seen == ["GET /threads/T/runs/R"] * 3
 
 
+@pytest.mark.async_only
 async def test_async_hook_is_awaited(fs: FaultServer, make_client: ClientFactory) -> None:
     refreshed = asyncio.Event()
 
@@ -130,3 +131,16 @@ async def test_with_options_keeps_the_hook(fs: FaultServer, make_client: ClientF
     fs.route("GET", "/threads/T/runs/R", json_response(200, RUN))
     await client.runs.get("T", "R")
     assert tokens_sent(fs) == ["Bearer token-1"]
+
+
+async def test_sync_client_refuses_a_coroutine_hook_before_sending(fs: FaultServer) -> None:
+    from langgraph_client import get_sync_client
+
+    async def refresh(request: httpx.Request) -> None:
+        request.headers["authorization"] = "Bearer never"
+
+    fs.route("GET", "/threads/T/runs/R", json_response(200, RUN))
+    client = get_sync_client(url=fs.url, api_key=None, on_request=refresh)
+    with client, pytest.raises(TypeError, match="plain function"):
+        await asyncio.to_thread(client.runs.get, "T", "R")
+    assert fs.count() == 0

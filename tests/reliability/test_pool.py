@@ -30,7 +30,7 @@ from tests.faultserver import (
 
 from .conftest import API_KEY, EVENTS, collect, free_port
 
-pytestmark = pytest.mark.timeout(30)
+pytestmark = [pytest.mark.timeout(30), pytest.mark.both_clients]
 
 N = 300
 TEN = [event("metadata", {"run_id": "R"}), *(event("values", {"n": n}) for n in range(9))]

@@ -32,7 +32,7 @@ from tests.faultserver import (
 
 from .conftest import API_KEY, EVENTS, ClientFactory, collect, replay_after, resume_point
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 JOIN = "/threads/T/runs/R/stream"
 CREATE = "/threads/T/runs/stream"

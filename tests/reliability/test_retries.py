@@ -41,7 +41,7 @@ from tests.faultserver import (
 
 from .conftest import API_KEY, EVENTS, TEST_TIMEOUT, ClientFactory, collect, free_port
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 RUN = {"run_id": "R", "thread_id": "T", "status": "success"}
 RUN_PATH = "/threads/T/runs/R"
@@ -397,6 +397,7 @@ class SleepRecorder:
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> SleepRecorder:
     recorder = SleepRecorder()
     monkeypatch.setattr(_retry, "sleep", recorder.sleep)
+    monkeypatch.setattr(_retry, "sync_sleep", recorder.delays.append)  # the sync client's
     # Undo the suite's fast backoff: these tests check the documented numbers.
     monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.5)
     monkeypatch.setattr(_retry, "MAX_DELAY", 8.0)

@@ -35,7 +35,7 @@ from tests.faultserver import (
 
 from .conftest import API_KEY, EVENTS, ClientFactory, collect, free_port
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 WAIT = "/threads/T/runs/wait"
 RUN_PATH = "/threads/T/runs/R"

@@ -13,7 +13,7 @@ from tests.faultserver import FaultServer, event, json_response, sse, stall, wai
 
 from .conftest import EVENTS, ClientFactory, collect
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.both_clients]
 
 WAIT = "/threads/T/runs/wait"
 RUN_PATH = "/threads/T/runs/R"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from langgraph_client import Client, _retry, get_client
+from langgraph_client import Client, _retry, get_client, get_sync_client
+from tests.clients import AsyncView
 
 API_KEY = "sk-SECRET-123"
 """A distinctive key: tests search for it in messages, reprs and logs."""
@@ -26,6 +28,8 @@ SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8"}
 
 Handler = Callable[[httpx.Request], "httpx.Response | Awaitable[httpx.Response]"]
 MockFactory = Callable[..., "tuple[Client, list[httpx.Request]]"]
+"""`mock(handler, **get_client_kwargs)`: a client of `handler` and the requests it saw. For
+tests marked `both_clients`, the sync client (behind `AsyncView`) in the "sync" run."""
 
 _CAPTURE_CANDIDATES = (
     Path(__file__).resolve().parents[1] / "data" / "stream-capture.sse",
@@ -41,10 +45,11 @@ def capture_bytes() -> bytes:
     pytest.skip("stream-capture.sse not found")
 
 
-class RecordingStream(httpx.AsyncByteStream):
+class RecordingStream(httpx.AsyncByteStream, httpx.SyncByteStream):
     """A response body yielded chunk by chunk that records whether it was closed and how far
     it was read. `hold=True` keeps it open after the last chunk (a stream still running) until
-    it is closed, as a real connection would end when closed under a reader."""
+    it is closed, as a real connection would end when closed under a reader. Both clients can
+    read it."""
 
     def __init__(
         self,
@@ -61,6 +66,7 @@ class RecordingStream(httpx.AsyncByteStream):
         self.sent = 0
         self.closed = False
         self._closing: asyncio.Event | None = None
+        self._sync_closing = threading.Event()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for i, chunk in enumerate(self.chunks):
@@ -79,6 +85,21 @@ class RecordingStream(httpx.AsyncByteStream):
         self.closed = True
         if self._closing is not None:
             self._closing.set()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for i, chunk in enumerate(self.chunks):
+            if self.on_chunk is not None:
+                self.on_chunk(i)
+            self.sent += 1
+            yield chunk
+        if self.error is not None:
+            raise self.error
+        if self.hold and not self.closed:
+            self._sync_closing.wait(10)
+
+    def close(self) -> None:
+        self.closed = True
+        self._sync_closing.set()
 
 
 def sse(
@@ -136,20 +157,42 @@ def make_client(handler: Handler, **kwargs: Any) -> tuple[Client, list[httpx.Req
     return get_client(**kwargs), requests
 
 
+def make_sync_client(handler: Handler, **kwargs: Any) -> tuple[Any, list[httpx.Request]]:
+    """`make_client` for the sync client, seen through `AsyncView`; `handler` must be sync."""
+    requests: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        result = handler(request)
+        assert isinstance(result, httpx.Response), "the sync client needs a sync handler"
+        return result
+
+    kwargs.setdefault("url", BASE_URL)
+    kwargs.setdefault("api_key", None)
+    kwargs.setdefault("max_retries", 0)
+    kwargs.setdefault("http_client", httpx.Client(transport=httpx.MockTransport(record)))
+    return AsyncView(get_sync_client(**kwargs)), requests
+
+
 @pytest.fixture
-async def mock() -> AsyncIterator[MockFactory]:
+async def mock(flavour: str) -> AsyncIterator[MockFactory]:
     """`mock(handler, **get_client_kwargs)` -> (client, requests); pools closed at teardown."""
-    made: list[Client] = []
+    made: list[Any] = []
 
     def factory(handler: Handler, **kwargs: Any) -> tuple[Client, list[httpx.Request]]:
-        client, requests = make_client(handler, **kwargs)
+        build = make_client if flavour == "async" else make_sync_client
+        client, requests = build(handler, **kwargs)
         made.append(client)
         return client, requests
 
     yield factory
     for client in made:
-        await client.aclose()
-        await client._http._client.aclose()
+        if isinstance(client, AsyncView):
+            client.sync.close()
+            client.sync._http._client.close()
+        else:
+            await client.aclose()
+            await client._http._client.aclose()
 
 
 @pytest.fixture

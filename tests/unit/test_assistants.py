@@ -12,6 +12,8 @@ from langgraph_client import APIStatusError
 
 from .conftest import HOSTILE_IDS, MockFactory, answer, body, flaky, query, raw_path, sent
 
+pytestmark = pytest.mark.both_clients
+
 ASSISTANT: dict[str, Any] = {
     "assistant_id": "a1",
     "graph_id": "agent",

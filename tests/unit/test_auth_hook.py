@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import httpx
+import pytest
 
 from langgraph_client import get_client
+
+pytestmark = pytest.mark.both_clients
 
 
 class RefreshingToken(httpx.Auth):

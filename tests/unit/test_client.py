@@ -6,10 +6,13 @@ import httpx
 import pytest
 
 from langgraph_client import APIStatusError, __version__, get_client
-from langgraph_client._client import DEFAULT_URL, _resolve_api_key
+from langgraph_client._config import DEFAULT_URL
+from langgraph_client._config import resolve_api_key as _resolve_api_key
 from langgraph_client._http import NOT_GIVEN
 
 from .conftest import API_KEY, BASE_URL, MockFactory, json_body, sse, sse_response
+
+pytestmark = pytest.mark.both_clients
 
 ENV = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
 
@@ -195,11 +198,12 @@ def test_negative_max_retries_is_rejected() -> None:
         get_client(api_key=None, max_retries=-1)
 
 
-async def test_repr_shows_url_and_whether_a_key_is_set(mock: MockFactory) -> None:
+async def test_repr_shows_url_and_whether_a_key_is_set(mock: MockFactory, flavour: str) -> None:
     with_key, _ = mock(ok, api_key=API_KEY)
     without, _ = mock(ok)
-    assert repr(with_key) == f"<Client url='{BASE_URL}' api_key=set>"
-    assert repr(without) == f"<Client url='{BASE_URL}' api_key=none>"
+    name = "Client" if flavour == "async" else "SyncClient"
+    assert repr(with_key) == f"<{name} url='{BASE_URL}' api_key=set>"
+    assert repr(without) == f"<{name} url='{BASE_URL}' api_key=none>"
 
 
 # Timeouts

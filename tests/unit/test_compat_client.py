@@ -20,6 +20,8 @@ from langgraph_client import (
 
 from .conftest import MockFactory, sse, sse_response
 
+pytestmark = pytest.mark.both_clients
+
 
 def echo(request: httpx.Request) -> httpx.Response:
     body = json.loads(request.content) if request.content else None
@@ -38,7 +40,6 @@ async def test_each_method_reaches_its_route_with_body_params_and_headers(
 ) -> None:
     client, requests = mock(echo)
     http = client.http
-    assert isinstance(http, HttpRoutes)
     assert await http.get("/custom/a", params={"q": 1}, headers={"X-T": "g"}) == {
         "method": "GET",
         "path": "/custom/a",
@@ -70,8 +71,19 @@ async def test_key_and_client_headers_go_with_custom_routes(mock: MockFactory) -
 
 async def test_http_client_is_the_httpx_client(mock: MockFactory) -> None:
     client, _ = mock(echo)
-    assert isinstance(client.http.client, httpx.AsyncClient)
-    assert client.http.client is client._http._client
+    assert isinstance(client.http.client, (httpx.AsyncClient, httpx.Client))
+    inner = getattr(client, "sync", client)  # the sync client itself, under the async view
+    assert client.http.client is inner._http._client
+
+
+def test_http_is_an_http_routes_object_on_both_clients() -> None:
+    from langgraph_client import SyncHttpRoutes, get_sync_client
+
+    assert isinstance(get_client(api_key=None).http, HttpRoutes)
+    sync = get_sync_client(api_key=None)
+    assert isinstance(sync.http, SyncHttpRoutes)
+    assert isinstance(sync.http.client, httpx.Client)
+    sync.close()
 
 
 async def test_errors_are_typed_and_on_response_sees_them(mock: MockFactory) -> None:

@@ -18,6 +18,8 @@ from langgraph_client import (
 
 from .conftest import MockFactory
 
+pytestmark = pytest.mark.both_clients
+
 TRANSPORT_ERRORS = [
     httpx.ConnectError,
     httpx.ReadError,

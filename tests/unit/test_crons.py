@@ -13,6 +13,8 @@ from langgraph_client import APIStatusError
 
 from .conftest import HOSTILE_IDS, MockFactory, answer, body, flaky, raw_path, sent
 
+pytestmark = pytest.mark.both_clients
+
 CRON: dict[str, Any] = {
     "cron_id": "c1",
     "assistant_id": "a1",

@@ -41,6 +41,8 @@ from langgraph_client import (
 
 from .conftest import API_KEY, SSE_HEADERS, MockFactory, RecordingStream, sse, sse_response
 
+pytestmark = pytest.mark.both_clients
+
 STATUS_CLASSES = [
     (400, BadRequestError),
     (401, AuthenticationError),

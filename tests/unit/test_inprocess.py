@@ -243,3 +243,14 @@ async def test_app_is_found_at_the_first_request_not_at_get_client(
             await client.http.get("/json")
         module.app = StreamingApp()  # type: ignore[attr-defined]
         assert await client.http.get("/json") == {"ok": True}
+
+
+def test_sync_client_without_url_inside_a_server_stays_on_localhost(
+    fake_server: StreamingApp,
+) -> None:
+    # As the official SDK's sync client: no in-process mode (a blocking client cannot run the
+    # server's app on its own event loop).
+    from langgraph_client import get_sync_client
+
+    with get_sync_client(api_key=None) as client:
+        assert str(client._http.base_url) == "http://localhost:8123"

@@ -12,6 +12,8 @@ import pytest
 from langgraph_client import get_client
 from langgraph_client._pagination import MAX_PAGE_SIZE, Paginator
 
+pytestmark = pytest.mark.both_clients
+
 
 class Pages:
     """A fake `fetch(limit, offset)` over `n` items that records every call."""

@@ -39,7 +39,7 @@ def test_all_matches_the_public_names() -> None:
         name
         for name, value in vars(langgraph_client).items()
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
-    }
+    } | set(langgraph_client._LAZY)  # the sync client, loaded on first use
     assert sorted(public - set(exported)) == [], "public names missing from __all__"
     assert sorted(set(exported) - public - {"__version__"}) == [], "__all__ names not defined"
     for name in exported:
@@ -187,3 +187,74 @@ def test_sub_clients_are_created_once() -> None:
     for name in ("runs", "threads", "assistants", "crons", "store"):
         assert getattr(client, name) is getattr(client, name)
         assert getattr(client, name)._http is client._http
+
+
+# The sync client
+
+
+def test_sync_names_load_on_first_use_and_are_the_generated_classes() -> None:
+    loaded = _modules_after("import langgraph_client")
+    assert not {m for m in loaded if m.startswith("langgraph_client._sync")}
+    from langgraph_client._sync import _client, _pagination, _stream
+
+    assert langgraph_client.get_sync_client is _client.get_sync_client
+    assert langgraph_client.SyncClient is _client.SyncClient
+    assert langgraph_client.SyncLangGraphClient is _client.SyncClient  # the official SDK's name
+    assert langgraph_client.SyncRunStream is _stream.SyncRunStream
+    assert langgraph_client.SyncPaginator is _pagination.SyncPaginator
+    assert "get_sync_client" in dir(langgraph_client)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        langgraph_client.no_such_name  # noqa: B018
+
+
+def test_one_copy_of_everything_that_is_not_io() -> None:
+    """Errors, parts, `NOT_GIVEN` and the run body come from the same modules in both clients."""
+    from langgraph_client import _sync
+    from langgraph_client._sync import _http, _stream, runs
+
+    assert _stream.StreamPart is langgraph_client.StreamPart
+    assert _stream.RunEvents is langgraph_client._stream.RunEvents
+    assert _http.NOT_GIVEN is langgraph_client.NOT_GIVEN
+    assert _http.NotGiven is langgraph_client.NotGiven
+    assert runs.run_body is langgraph_client.runs.run_body
+    assert runs.APIConnectionError is APIConnectionError
+    assert _sync.__doc__ and "generated" in _sync.__doc__
+
+
+def test_sync_client_has_every_public_method_of_the_async_one() -> None:
+    """Same names, parameters and defaults; coroutines become plain methods."""
+    from langgraph_client import _client, assistants, crons, runs, store, threads
+    from langgraph_client._sync import _client as sync_client
+    from langgraph_client._sync import assistants as sync_assistants
+    from langgraph_client._sync import crons as sync_crons
+    from langgraph_client._sync import runs as sync_runs
+    from langgraph_client._sync import store as sync_store
+    from langgraph_client._sync import threads as sync_threads
+
+    pairs = [
+        (_client.Client, sync_client.SyncClient),
+        (runs.RunsClient, sync_runs.SyncRunsClient),
+        (threads.ThreadsClient, sync_threads.SyncThreadsClient),
+        (assistants.AssistantsClient, sync_assistants.SyncAssistantsClient),
+        (crons.CronClient, sync_crons.SyncCronClient),
+        (store.StoreClient, sync_store.SyncStoreClient),
+    ]
+    renamed = {"aclose": "close", "__aenter__": "__enter__", "__aexit__": "__exit__"}
+    for async_cls, sync_cls in pairs:
+        for name, member in vars(async_cls).items():
+            if name.startswith("_") and name not in renamed:
+                continue
+            twin = getattr(sync_cls, renamed.get(name, name))
+            if isinstance(member, property):
+                assert isinstance(twin, property), (sync_cls, name)
+                continue
+            async_params = inspect.signature(member).parameters
+            sync_params = inspect.signature(twin).parameters
+            assert list(async_params) == list(sync_params), (sync_cls, name)
+            for param, spec in async_params.items():
+                assert sync_params[param].default == spec.default, (sync_cls, name, param)
+                assert sync_params[param].kind == spec.kind, (sync_cls, name, param)
+            assert not inspect.iscoroutinefunction(twin), (sync_cls, name)
+    get_client_params = inspect.signature(langgraph_client.get_client).parameters
+    get_sync_params = inspect.signature(langgraph_client.get_sync_client).parameters
+    assert list(get_client_params) == list(get_sync_params)

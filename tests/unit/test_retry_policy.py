@@ -20,6 +20,8 @@ from langgraph_client import (
 
 from .conftest import MockFactory, sse, sse_response
 
+pytestmark = pytest.mark.both_clients
+
 # Policy functions
 
 
@@ -134,6 +136,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(seconds)
 
     monkeypatch.setattr(_retry, "sleep", fake_sleep)
+    monkeypatch.setattr(_retry, "sync_sleep", recorded.append)  # the sync client's
     return recorded
 
 
@@ -147,7 +150,10 @@ def sequence(*responses: Any) -> Any:
             raise item("injected", request=request)
         if isinstance(item, int):
             return httpx.Response(item, json={"detail": f"status {item}"})
-        return item
+        if not isinstance(item, httpx.Response) or not hasattr(item, "_content"):
+            return item  # a streamed body, made for this test
+        # A fresh copy: a response object is bound to the client that received it.
+        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
 
     return handler
 

@@ -7,6 +7,8 @@ import pytest
 
 from .conftest import MockFactory
 
+pytestmark = pytest.mark.both_clients
+
 
 async def test_list_all_pages_until_a_short_page(mock: MockFactory) -> None:
     runs = [{"run_id": f"r{i}"} for i in range(7)]

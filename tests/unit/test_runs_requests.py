@@ -32,6 +32,8 @@ from .conftest import (
     sse_response,
 )
 
+pytestmark = pytest.mark.both_clients
+
 
 def run_json(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"run_id": "r", "thread_id": "t", "status": "pending"})
@@ -564,6 +566,7 @@ async def test_plain_break_releases_the_response_when_the_stream_is_dropped(
     assert body.closed
 
 
+@pytest.mark.async_only
 async def test_cancelling_the_consumer_closes_the_response(mock: MockFactory) -> None:
     body, handler = _held_stream()
     client, _ = mock(handler)

@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import MockFactory, answer, body, sent
 
+pytestmark = pytest.mark.both_clients
+
 ITEM: dict[str, Any] = {
     "namespace": ["users", "u1"],
     "key": "prefs",

@@ -4,8 +4,11 @@ one millisecond carry the same id, and a replay starts strictly after the id it 
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from .conftest import MockFactory, RecordingStream, sse, sse_response
+
+pytestmark = pytest.mark.both_clients
 
 EVENTS = [
     ("metadata", {"run_id": "R"}, "100-0"),

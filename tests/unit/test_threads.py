@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from langgraph_client import APIStatusError, RunStream, StreamPart
+from tests.clients import StreamView
 
 from .conftest import (
     HOSTILE_IDS,
@@ -22,6 +23,8 @@ from .conftest import (
     sse,
     sse_response,
 )
+
+pytestmark = pytest.mark.both_clients
 
 THREAD: dict[str, Any] = {
     "thread_id": "t1",
@@ -375,7 +378,7 @@ VALUES = sse("values", {"x": 1}, id="2-0")
 async def test_join_stream_request_and_parts(mock: MockFactory) -> None:
     client, calls = mock(lambda r: sse_response(METADATA, VALUES))
     stream = await client.threads.join_stream("t1")
-    assert isinstance(stream, RunStream)
+    assert isinstance(stream, (RunStream, StreamView))  # awaiting gives the stream itself
     async with stream:
         parts = [part async for part in stream]
     assert parts == [

@@ -10,6 +10,8 @@ from langgraph_client._v2 import to_v2
 
 from .conftest import MockFactory
 
+pytestmark = pytest.mark.both_clients
+
 
 def test_root_event_has_an_empty_namespace() -> None:
     assert to_v2("updates", {"prepare": {"count": 1}}) == {

@@ -1,0 +1,227 @@
+"""What the async and sync request paths share: base URL, key, headers, timeouts, building a
+request, and the decisions about redirects and error responses. No I/O happens here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ._config import NOT_GIVEN, NotGiven, TimeoutTypes, as_timeout
+from ._exceptions import APIResponseValidationError, APIStatusError, status_error
+from ._json import dumps, loads
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["BaseHttpClient", "decode_json", "log_response", "logger"]
+
+logger = logging.getLogger("langgraph_client")
+
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_JSON_HEADERS = {"content-type": "application/json"}
+
+
+class BaseHttpClient:
+    """The policy of one client (headers, timeouts, retries); subclasses own the connection pool
+    and do the sending."""
+
+    _client: httpx.AsyncClient | httpx.Client
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str | None,
+        headers: Mapping[str, str] | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        stream_idle_timeout: float | None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.base_url = httpx.URL(base_url.rstrip("/"))
+        if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
+            raise ValueError(f"url must be an absolute http(s) URL, got {base_url!r}")
+        self._prefix = self.base_url.raw_path.decode("ascii").rstrip("/")
+        if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
+            # Said without the key: h11's and the codec's own errors would quote it whole.
+            raise ValueError("api_key has characters an HTTP header cannot carry")
+        self._api_key = api_key
+        self.timeout = as_timeout(timeout)
+        self.max_retries = max_retries
+        self.stream_idle_timeout = stream_idle_timeout
+        # Lower-case names, so that a caller's `User-Agent` or `X-Api-Key` replaces ours.
+        self.headers = {"user-agent": f"langgraph-client/{__version__}", **_lower(headers)}
+        self._owns_client = True
+
+    def copy(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+        stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
+    ) -> Self:
+        """The same connection pool under other options; closing the copy leaves the pool open."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._owns_client = False
+        if not isinstance(timeout, NotGiven):
+            clone.timeout = as_timeout(timeout)
+        if not isinstance(max_retries, NotGiven):
+            if max_retries < 0:
+                raise ValueError("max_retries must be >= 0")
+            clone.max_retries = max_retries
+        if headers:
+            clone.headers = {**self.headers, **_lower(headers)}
+        if not isinstance(stream_idle_timeout, NotGiven):
+            clone.stream_idle_timeout = stream_idle_timeout
+        return clone
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self._api_key)
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        stream: bool = False,
+    ) -> httpx.Request:
+        """A request to `path` under the base URL; the body is encoded here, before any I/O."""
+        content = None if json is None else dumps(json)
+        merged = dict(self.headers)
+        if content is not None:
+            merged.update(_JSON_HEADERS)
+        if stream:
+            merged["accept"] = "text/event-stream"
+            merged["cache-control"] = "no-store"
+        if self._api_key:
+            merged["x-api-key"] = self._api_key
+        if headers:
+            merged.update(_lower(headers))
+        return self._client.build_request(
+            method,
+            self.base_url.copy_with(raw_path=(self._prefix + path).encode("ascii")),
+            content=content,
+            params=_clean_params(params),
+            headers=merged,
+            timeout=self._effective_timeout(timeout, stream),
+        )
+
+    def _effective_timeout(self, timeout: TimeoutTypes | NotGiven, stream: bool) -> httpx.Timeout:
+        base = self.timeout if isinstance(timeout, NotGiven) else as_timeout(timeout)
+        idle = self.stream_idle_timeout
+        if stream and idle is not None and (base.read is None or base.read > idle):
+            # On a stream the read timeout is the idle budget: heartbeats keep a live one busy.
+            return httpx.Timeout(connect=base.connect, read=idle, write=base.write, pool=base.pool)
+        return base
+
+    def same_origin(self, url: httpx.URL) -> bool:
+        base = self.base_url
+        return (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+
+    def redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+        """The next request of a same-origin redirect; anything else is refused with an error.
+
+        Credentials never go to another origin, and a POST is never silently turned into a GET.
+        """
+        location = response.headers.get("location")
+        target = request.url.join(location) if location else None
+        refuse = None
+        if target is None:
+            refuse = "a redirect without a Location header"
+        elif not self.same_origin(target):
+            refuse = (
+                f"a redirect to another origin ({target.scheme}://{target.host}); "
+                "credentials are never sent there. Point the client at the final URL instead"
+            )
+        elif response.status_code not in (307, 308) and request.method not in ("GET", "HEAD"):
+            refuse = (
+                f"a {response.status_code} redirect of a {request.method} (it would drop the body)"
+            )
+        if refuse is not None or target is None:
+            raise APIStatusError(
+                f"{response.status_code} for {request.method} {request.url.path}: refused {refuse}",
+                response=response,
+                body=None,
+            )
+        logger.debug("following %d redirect to %s", response.status_code, target.path)
+        return self._client.build_request(
+            request.method,
+            target,
+            content=request.content,
+            headers=request.headers,
+            extensions=request.extensions,
+        )
+
+    def status_error(self, response: httpx.Response, content: bytes) -> APIStatusError:
+        """The typed error for an error response whose body (`content`) has been read."""
+        if self._api_key and self._api_key.encode() in content:
+            # A server or proxy that echoes the request must not put the key in an exception.
+            content = content.replace(self._api_key.encode(), b"[redacted]")
+        log_response(response)
+        body: Any = None
+        if content.strip():
+            try:
+                body = loads(content)
+            except ValueError:
+                body = None
+        return status_error(response, body, content)
+
+
+def decode_json(content: bytes, response: httpx.Response) -> Any:
+    """Decode a JSON body; empty means `None` (204s, bodiless answers)."""
+    if not content or content.isspace():
+        return None
+    try:
+        return loads(content)
+    except ValueError as exc:
+        snippet = content[:200].decode("utf-8", "replace")
+        kind = response.headers.get("content-type", "no content type")
+        raise APIResponseValidationError(
+            f"expected a JSON body from {response.request.method} {response.request.url.path}, "
+            f"got {kind}: {exc}; body starts {snippet!r}",
+            request=response.request,
+            response=response,
+        ) from exc
+
+
+def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> APIResponseValidationError:
+    """A body that cannot be decompressed (bad gzip) is the server's fault, not a raw httpx
+    error."""
+    return APIResponseValidationError(
+        f"undecodable body from {response.request.method} {response.request.url.path}: {exc}",
+        request=response.request,
+        response=response,
+    )
+
+
+def log_response(response: httpx.Response) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        request = response.request
+        logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
+
+
+def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()} if headers else {}
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    return {
+        k: (str(v).lower() if isinstance(v, bool) else v)
+        for k, v in params.items()
+        if v is not None
+    }
