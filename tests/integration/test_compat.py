@@ -304,6 +304,19 @@ async def test_get_client_without_url_inside_a_graph_calls_its_own_server(
     assert without_times(ours_result) == without_times(sdk_result)
 
 
+@pytest.mark.async_only
+async def test_leaving_an_in_process_stream_early_does_not_wait_for_the_run(
+    ours: Client,
+) -> None:
+    result = await ours.runs.wait(
+        None, "inprocess", input={"text": "hi", "chunk_delay": 0.01, "break_early": True}
+    )
+    # The inner run streams 100 chunks 0.05 s apart (5 s): leaving after the first one returns
+    # at once, and the in-process client keeps working afterwards.
+    assert result["left_after"] < 2.5, result["left_after"]
+    assert result["after_leaving"]["messages"][-1] == {"role": "assistant", "content": "echo: hi"}
+
+
 # The official SDK's docstring examples for `runs.stream` and `runs.join_stream`, adapted to the
 # test graphs (real node names; no webhook or feedback keys, which need the outside world).
 

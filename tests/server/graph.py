@@ -178,11 +178,14 @@ chat.name = "chat"
 
 class InProcessState(TypedDict, total=False):
     client: str  # "langgraph_client" (default) or "langgraph_sdk"
+    break_early: bool  # also leave a long stream early (langgraph_client only)
     text: str
     chunk_delay: float
     waited: Any
     streamed: list[dict[str, Any]]
     transport: str
+    left_after: float
+    after_leaving: Any
 
 
 def _langgraph_client() -> Any:
@@ -216,7 +219,22 @@ async def call_agent(state: InProcessState) -> dict[str, Any]:
     async for part in client.runs.stream(None, "agent", input=agent_input, stream_mode="custom"):
         streamed.append({"event": part.event, "data": part.data, "at": time.monotonic() - start})
     transport = type(client.http.client._transport).__name__
-    return {"waited": waited, "streamed": streamed, "transport": transport}
+    result = {"waited": waited, "streamed": streamed, "transport": transport}
+    if state.get("break_early"):
+        # Leave a long stream after its first chunk: closing must not wait for the run's end.
+        start = time.monotonic()
+        long_input = {"messages": messages, "chunks": 100, "chunk_delay": 0.05}
+        async with client.runs.stream(
+            None, "agent", input=long_input, stream_mode="custom", on_disconnect="cancel"
+        ) as stream:
+            async for part in stream:
+                if part.event == "custom":
+                    break
+        result["left_after"] = time.monotonic() - start
+        result["after_leaving"] = await client.runs.wait(
+            None, "agent", input={"messages": messages}
+        )
+    return result
 
 
 _inprocess = StateGraph(InProcessState)
