@@ -30,6 +30,7 @@ from ._exceptions import (
     RateLimitError,
     RunFailedError,
     StreamLostError,
+    ThreadCommandError,
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
@@ -77,6 +78,7 @@ __all__ = [
     "SyncLangGraphClient",
     "SyncPaginator",
     "SyncRunStream",
+    "ThreadCommandError",
     "UnprocessableEntityError",
     "__version__",
     "capture_responses",

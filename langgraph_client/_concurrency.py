@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 import httpx
 
-__all__ = ["StreamMixin", "call_hook", "close_under", "inprocess_transport", "is_running"]
+__all__ = [
+    "AwaitsGet",
+    "StreamMixin",
+    "call_hook",
+    "close_under",
+    "inprocess_transport",
+    "is_running",
+]
 
 _S = TypeVar("_S")
 
@@ -22,6 +29,17 @@ class StreamMixin:
 
     def __await__(self: _S) -> Generator[Any, None, _S]:
         return _itself(self).__await__()
+
+
+class AwaitsGet:
+    """`await x` is `await x.get()` (thread-stream projections and messages); the sync twin
+    has only `x.get()`."""
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.get().__await__()
+
+    async def get(self) -> Any:
+        raise NotImplementedError
 
 
 async def _itself(stream: _S) -> _S:

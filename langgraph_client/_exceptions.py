@@ -22,6 +22,7 @@ __all__ = [
     "RateLimitError",
     "RunFailedError",
     "StreamLostError",
+    "ThreadCommandError",
     "UnprocessableEntityError",
 ]
 
@@ -197,6 +198,20 @@ class RunFailedError(LangGraphError):
         self.message = message
         self.run_id = run_id
         self.thread_id = thread_id
+
+
+class ThreadCommandError(APIError, RuntimeError):
+    """A thread-stream command was refused: the server's protocol error, sent with HTTP 200
+    (`{"type": "error", "error": "no_such_interrupt", ...}`). Also a `RuntimeError`, which is
+    what the official SDK raises there, so code catching that keeps working."""
+
+    def __init__(self, *, method: str, error: str | None, message: str | None) -> None:
+        super().__init__(f"{method} refused: {error or 'error'}: {message or ''}".rstrip(": "))
+        self.method = method
+        self.error = error
+        """The protocol's error code, e.g. `no_such_interrupt`."""
+        self.detail = message
+        """The server's explanation."""
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

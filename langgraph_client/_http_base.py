@@ -4,7 +4,7 @@ request, and the decisions about redirects and error responses. No I/O happens h
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -17,13 +17,16 @@ from ._version import __version__
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["BaseHttpClient", "decode_json", "log_response", "logger"]
+__all__ = ["BaseHttpClient", "OnHeaders", "decode_json", "log_response", "logger"]
 
 logger = logging.getLogger("langgraph_client")
 
 MAX_REDIRECTS = 5
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _JSON_HEADERS = {"content-type": "application/json"}
+
+OnHeaders = Callable[[httpx.Headers], None]
+"""Called with a 2xx response's headers before its body is read."""
 
 
 class BaseHttpClient:

@@ -8,9 +8,11 @@ last id when the server sends them again.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from . import _retry
 
-__all__ = ["DEFAULT_MAX_RECONNECTS", "ReconnectBudget", "ResumeTracker"]
+__all__ = ["DEFAULT_MAX_RECONNECTS", "ReconnectBudget", "ReconnectPolicy", "ResumeTracker"]
 
 DEFAULT_MAX_RECONNECTS = 5
 
@@ -58,6 +60,21 @@ class ResumeTracker:
             after = self._prev_id or "-1"
             self._skip = self._last_id_count
         return after
+
+
+class ReconnectPolicy(Protocol):
+    """When a broken stream tries again, and when it gives up: what the stream shell asks."""
+
+    attempts: int
+    """Attempts since the stream last made progress (reported to `on_reconnect`)."""
+    reconnects: int
+    """Every attempt over the stream's life (`stream.reconnects`)."""
+
+    def progress(self) -> None:
+        """A new event arrived."""
+
+    def next_delay(self) -> float | None:
+        """Seconds to wait before the next attempt (counting it), or `None` to give up."""
 
 
 class ReconnectBudget:

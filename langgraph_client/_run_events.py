@@ -4,7 +4,7 @@ shell in `_stream` (and its generated sync twin) delegates every decision here."
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import httpx
 
@@ -14,7 +14,18 @@ from ._paths import parse_run_location
 from ._resume import ResumeTracker
 from ._sse import ServerSentEvent
 
-__all__ = ["ResumeRequest", "RunEvents", "RunMetadata", "StreamEvents", "StreamPart"]
+if TYPE_CHECKING:
+    from .types import RunCreateMetadata
+
+__all__ = [
+    "OnReconnect",
+    "OnRunCreated",
+    "ResumeRequest",
+    "RunEvents",
+    "RunMetadata",
+    "StreamEvents",
+    "StreamPart",
+]
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level constructor
 
@@ -24,6 +35,13 @@ RunMetadata = Mapping[str, Any]
 ResumeRequest = Callable[[RunMetadata | None, str | None], httpx.Request | None]
 """Builds the request that reconnects to a run's stream after the given event id, or `None`
 when the stream cannot be resumed."""
+
+
+OnRunCreated = Callable[["RunCreateMetadata"], Any]
+"""`on_run_created(run)`: called once the run's id is known, before its first part or result."""
+
+OnReconnect = Callable[[int, "str | None"], Any]
+"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 class StreamPart(NamedTuple):

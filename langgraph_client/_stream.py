@@ -1,6 +1,8 @@
 """The one stream path: a closeable object that yields `StreamPart`s, over a thin I/O shell that
-connects, decodes and reconnects. Every decision (ids, resume point, run, failures) is made by a
-pure `StreamEvents` object (`_run_events`) and the `ReconnectBudget` (`_resume`)."""
+connects, decodes and reconnects. Every decision is made by pure objects the shell is given: a
+`StreamEvents` (`_run_events.RunEvents` for runs: ids, resume point, the run, failures) and a
+`ReconnectPolicy` (`_resume.ReconnectBudget` unless one is passed). Another kind of stream (another
+resume request, another dedupe, another policy) plugs in its own objects; the I/O stays here."""
 
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ from ._exceptions import (
     transport_error,
 )
 from ._http import AsyncHttpClient
-from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget
-from ._run_events import RunEvents, RunMetadata, StreamEvents, StreamPart
+from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectBudget, ReconnectPolicy
+from ._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from ._sse import SSEDecodeError, SSEDecoder
 from ._v2 import to_v2
 
@@ -36,9 +38,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("langgraph_client")
-
-OnReconnect = Callable[[int, "str | None"], Any]
-"""`on_reconnect(attempt, last_event_id)`: called before each reconnect attempt."""
 
 
 PartT = TypeVar("PartT")
@@ -66,12 +65,13 @@ class RunStream(StreamMixin, Generic[PartT]):
         retry: _retry.RetryMode,
         on_reconnect: OnReconnect | None = None,
         max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        policy: ReconnectPolicy | None = None,
         on_response: Callable[[httpx.Response], Any] | None = None,
         version: str = "v1",
     ) -> None:
-        budget = ReconnectBudget(max_reconnects)
+        policy = policy or ReconnectBudget(max_reconnects)
         self._core = _StreamCore(
-            http, request, events, retry, budget, on_reconnect, on_response, version == "v2"
+            http, request, events, retry, policy, on_reconnect, on_response, version == "v2"
         )
         self._gen: AsyncGenerator[PartT, None] | None = None
         self._closed = False
@@ -168,7 +168,7 @@ class _StreamCore:
         request: httpx.Request,
         events: StreamEvents,
         retry: _retry.RetryMode,
-        budget: ReconnectBudget,
+        budget: ReconnectPolicy,
         on_reconnect: OnReconnect | None,
         on_response: Callable[[httpx.Response], Any] | None = None,
         v2: bool = False,
@@ -246,12 +246,11 @@ class _StreamCore:
                     attempts=self.budget.attempts,
                 ) from failure
             logger.debug(
-                "stream broke (%r); resuming after event %s in %.2fs (attempt %d of %d)",
+                "stream broke (%r); resuming after event %s in %.2fs (attempt %d)",
                 failure,
                 last_id,
                 delay,
                 self.budget.attempts,
-                self.budget.max_reconnects,
             )
             if self._on_reconnect is not None:
                 self._on_reconnect(self.budget.attempts, last_id)

@@ -21,6 +21,7 @@ from ._payloads import (
     run_body,
     runs_path,
 )
+from ._run_events import OnRunCreated
 from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -40,8 +41,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 __all__ = ["RunCreateOptions", "RunOptions", "RunsClient"]
 
 logger = logging.getLogger("langgraph_client")
-
-OnRunCreated = Callable[["RunCreateMetadata"], Any]
 
 
 class RunsClient:

@@ -15,6 +15,7 @@ from ._payloads import checkpoint_address, drop_none, history_before, thread_ttl
 from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from .thread_stream import AsyncThreadStream
     from .types import (
         Checkpoint,
         IfExists,
@@ -433,6 +434,39 @@ class ThreadsClient:
             retry="safe",
         )
         return result
+
+    def stream(
+        self,
+        thread_id: str | None = None,
+        *,
+        assistant_id: str,
+        headers: Mapping[str, str] | None = None,
+        run_start_timeout: float | None = None,
+        transport: Literal["sse"] = "sse",
+        channels: Sequence[str] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+    ) -> AsyncThreadStream:
+        """A streaming session on a thread (minted when `thread_id` is `None`), across runs.
+
+            async with client.threads.stream(assistant_id="agent") as thread:
+                await thread.run.start(input={"messages": [...]})
+                print(await thread.output)
+
+        See docs/thread-streaming.md. Only the SSE transport is supported (no WebSocket).
+        """
+        from .thread_stream import AsyncThreadStream
+
+        if transport != "sse":
+            raise ValueError(f"transport {transport!r} is not supported; use 'sse'")
+        return AsyncThreadStream(
+            self._http,
+            thread_id,
+            assistant_id=assistant_id,
+            headers=headers,
+            run_start_timeout=run_start_timeout,
+            channels=channels,
+            max_reconnects=max_reconnects,
+        )
 
     def join_stream(
         self,

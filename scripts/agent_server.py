@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Start and stop the real in-memory LangGraph Agent Server, offline, on 127.0.0.1.
 
-Stdlib only, so any Python >= 3.10 can run it. The server itself comes from
-``<repo>/.venv-server`` (made by ``scripts/bootstrap``).
+Stdlib only, so any Python >= 3.10 can run it. The logic lives in
+``langgraph_client/testing/_server.py`` (shipped to users as ``langgraph_client.testing``); this
+script runs the server from ``<repo>/.venv-server`` (made by ``scripts/bootstrap``).
 
 From Python::
 
@@ -21,222 +22,62 @@ server, exits with the command's code)::
 from __future__ import annotations
 
 import argparse
-import contextlib
+import importlib.util
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-START_TIMEOUT = 90.0
-STOP_TIMEOUT = 10.0
-
-# Stop the server's only outbound calls: CLI analytics, the version check, tracing.
-_SERVER_ENV = {
-    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
-    "LANGGRAPH_NO_VERSION_CHECK": "true",
-    "LANGSMITH_TRACING": "false",
-    "PYTHONUNBUFFERED": "1",
-    "LOG_COLOR": "false",  # plain text log, readable in an error message
-}
-# Any of these would turn tracing on (or, for the client, leak into the server's env).
-_DROPPED_ENV = ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGGRAPH_API_KEY")
+SERVER_BIN = REPO / ".venv-server" / "bin" / "langgraph"
+"""The pinned server that scripts/bootstrap installs for this repo's tests and demo."""
 
 
-_COPY_IGNORE = shutil.ignore_patterns(
-    ".langgraph_api", "__pycache__", ".venv*", ".git", "*.pyc", ".mypy_cache", ".pytest_cache"
-)
+def _load_server_module() -> ModuleType:
+    # By path, not `import langgraph_client...`: this script runs under any Python, with or
+    # without the package (and its dependencies) installed. The module is stdlib-only.
+    name = "_langgraph_client_testing_server"
+    if name in sys.modules:
+        return sys.modules[name]
+    location = REPO / "langgraph_client" / "testing" / "_server.py"
+    spec = importlib.util.spec_from_file_location(name, location)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-class ServerError(RuntimeError):
-    """The server did not start (the message carries the tail of its log)."""
+_server = _load_server_module()
+HOST: str = _server.HOST
+START_TIMEOUT: float = _server.START_TIMEOUT
+ServerError = _server.ServerError
+free_port = _server.free_port
 
 
-def free_port() -> int:
-    """A port that was free on 127.0.0.1 a moment ago (bind port 0, read it back)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+class AgentServer(_server.AgentServer):  # type: ignore[misc,name-defined]
+    """`langgraph_client.testing.AgentServer`, running this repo's pinned server by default."""
+
+    install_hint = "run scripts/bootstrap first"
+
+    def __init__(self, config_dir: str | os.PathLike[str], **kwargs: Any) -> None:
+        kwargs["langgraph_bin"] = kwargs.get("langgraph_bin") or SERVER_BIN
+        super().__init__(config_dir, **kwargs)
 
 
-def _ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/ok", timeout=2) as response:
-            return bool(response.status == 200)
-    except (OSError, urllib.error.URLError):
-        return False
-
-
-class AgentServer:
-    """One ``langgraph dev`` process serving the ``langgraph.json`` in ``config_dir``."""
-
-    def __init__(
-        self,
-        config_dir: str | os.PathLike[str],
-        *,
-        port: int | None = None,
-        log_path: str | os.PathLike[str] | None = None,
-        langgraph_bin: str | os.PathLike[str] | None = None,
-        isolate: bool = True,
-    ) -> None:
-        self.config_dir = Path(config_dir).resolve()
-        self.isolate = isolate
-        self.workdir = self.config_dir
-        self.port = port or free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        # A log we made ourselves is removed on a clean stop; a failed start keeps it.
-        self._temp_log = log_path is None
-        if log_path is None:
-            fd, name = tempfile.mkstemp(prefix="agent-server-", suffix=".log")
-            os.close(fd)
-            log_path = name
-        self.log_path = Path(log_path)
-        self.langgraph_bin = Path(langgraph_bin or REPO / ".venv-server" / "bin" / "langgraph")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def _clean_state(self) -> None:
-        # `langgraph dev` reloads ./.langgraph_api on start: never let one run see another's data.
-        shutil.rmtree(self.workdir / ".langgraph_api", ignore_errors=True)
-
-    def _prepare_workdir(self) -> None:
-        # `langgraph dev` persists to ./.langgraph_api whatever its config says, so two servers
-        # sharing a folder (two test sessions, a demo beside a test run) would wipe or reload each
-        # other's state. By default each server runs in its own temporary copy of the folder.
-        if not self.isolate:
-            return
-        parent = Path(tempfile.mkdtemp(prefix="agent-server-"))
-        self.workdir = parent / self.config_dir.name
-        shutil.copytree(self.config_dir, self.workdir, ignore=_COPY_IGNORE, symlinks=True)
-
-    def start(self, timeout: float = START_TIMEOUT) -> str:
-        """Start the server and wait until ``GET /ok`` answers 200; return its URL."""
-        problem = None
-        if not (self.config_dir / "langgraph.json").is_file():
-            problem = f"no langgraph.json in {self.config_dir}"
-        elif not os.access(self.langgraph_bin, os.X_OK):
-            problem = f"{self.langgraph_bin} not found: run scripts/bootstrap first"
-        if problem:
-            self.stop()
-            raise ServerError(problem)
-        self._prepare_workdir()
-        self._clean_state()
-        env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
-        env.update(_SERVER_ENV)
-        cmd = [
-            str(self.langgraph_bin),
-            "dev",
-            "--host",
-            HOST,
-            "--port",
-            str(self.port),
-            "--no-browser",
-            "--no-reload",
-            "--n-jobs-per-worker",
-            "10",
-            "--config",
-            "langgraph.json",
-        ]
-        try:
-            with open(self.log_path, "ab") as log:
-                self.process = subprocess.Popen(
-                    cmd,
-                    cwd=self.workdir,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    # Own process group: a terminal's Ctrl-C reaches us, and we stop it in order.
-                    start_new_session=True,
-                )
-        except OSError as exc:
-            self.stop(keep_log=True)
-            raise ServerError(f"cannot start {self.langgraph_bin}: {exc}") from exc
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            code = self.process.poll()
-            if code is not None:
-                self.stop(keep_log=True)
-                raise ServerError(
-                    f"agent server exited with code {code} before answering /ok "
-                    f"(log {self.log_path}):\n{self.log_tail()}"
-                )
-            if _ok(self.url):
-                return self.url
-            time.sleep(0.1)
-        self.stop(keep_log=True)
-        raise ServerError(
-            f"agent server did not answer {self.url}/ok within {timeout:.0f} s "
-            f"(log {self.log_path}):\n{self.log_tail()}"
-        )
-
-    def stop(self, timeout: float = STOP_TIMEOUT, *, keep_log: bool = False) -> None:
-        """SIGTERM the process we started, SIGKILL it after ``timeout`` s; clean its state."""
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            self._signal(process, signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._signal(process, signal.SIGKILL)
-                process.wait(timeout)
-        if not self.isolate:
-            self._clean_state()
-        elif self.workdir != self.config_dir:
-            shutil.rmtree(self.workdir.parent, ignore_errors=True)
-            self.workdir = self.config_dir
-        if self._temp_log and not keep_log:
-            self.log_path.unlink(missing_ok=True)
-
-    @staticmethod
-    def _signal(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-        # The group id is the PID of the process we started (start_new_session=True).
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-
-    def __enter__(self) -> str:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-@contextlib.contextmanager
 def running_server(
-    config_dir: str | os.PathLike[str],
-    *,
-    log_path: str | os.PathLike[str] | None = None,
-    timeout: float = START_TIMEOUT,
-    isolate: bool = True,
-) -> Iterator[str]:
-    """Run the server for ``config_dir`` for the duration of the block; yield its base URL.
-
-    With ``isolate`` (the default) the server runs in a temporary copy of ``config_dir``, so its
-    ``.langgraph_api/`` state never meets another server's.
-    """
-    server = AgentServer(config_dir, log_path=log_path, isolate=isolate)
-    server.start(timeout)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    config_dir: str | os.PathLike[str], **kwargs: Any
+) -> AbstractContextManager[str]:
+    """`langgraph_client.testing.running_server` with this repo's pinned server by default."""
+    kwargs["langgraph_bin"] = kwargs.get("langgraph_bin") or SERVER_BIN
+    manager: AbstractContextManager[str] = _server.running_server(config_dir, **kwargs)
+    return manager
 
 
 def _raise_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -35,6 +35,7 @@ MODULES = (
     "assistants",
     "crons",
     "store",
+    "thread_stream",
 )
 """The async I/O modules: each gets a generated twin in `_sync/`."""
 
@@ -78,6 +79,10 @@ TOKENS: tuple[tuple[str, str], ...] = (
     (r"\bget_client\b", "get_sync_client"),
     (r"\banother task\b", "another thread"),
     (r"\bAsyncHttpClient\b", "SyncHttpClient"),
+    (r"\bAsyncThreadStream\b", "SyncThreadStream"),  # the official SDK's sync name
+    (r"\bAwaitable\[Any\]", "Any"),  # `thread.output`: awaited in async, a value in sync
+    (r"(?m)^import asyncio$", "import threading"),
+    (r"\basyncio\.Lock\(\)", "threading.Lock()"),  # one reader of the shared connection
     *((rf"(?<![.\w]){name}\b", f"Sync{name}") for name in RENAMES if name != "AsyncHttpClient"),
 )
 """(regex, replacement), applied in order to the whole text."""

@@ -39,8 +39,9 @@ def parametrize_flavour(metafunc: pytest.Metafunc) -> None:
 
 def async_twin(cls: type) -> type:
     """The async class a generated sync class was made from."""
-    module = cls.__module__.replace("langgraph_client._sync.", "langgraph_client.")
-    twin: type = getattr(importlib.import_module(module), cls.__name__.removeprefix("Sync"))
+    module = importlib.import_module(cls.__module__.replace("._sync.", "."))
+    name = cls.__name__.removeprefix("Sync")
+    twin: type = getattr(module, name, None) or getattr(module, "Async" + name)  # SyncHttpClient
     return twin
 
 

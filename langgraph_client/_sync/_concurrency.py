@@ -9,11 +9,25 @@ from typing import Any
 
 import httpx
 
-__all__ = ["StreamMixin", "call_hook", "close_under", "inprocess_transport", "is_running"]
+__all__ = [
+    "AwaitsGet",
+    "StreamMixin",
+    "call_hook",
+    "close_under",
+    "inprocess_transport",
+    "is_running",
+]
 
 
 class StreamMixin:
     """Nothing to add: a sync stream is not awaitable."""
+
+
+class AwaitsGet:
+    """Nothing to add: sync projections are read with `get()`, not awaited."""
+
+    def get(self) -> Any:
+        raise NotImplementedError
 
 
 def is_running(gen: Generator[Any, None, None]) -> bool:

@@ -3,12 +3,12 @@
 """The one request path: send, retry, follow safe redirects, read and decode the answer.
 
 Sub-clients know paths, payloads and return types; everything about HTTP lives here and in
-`_http_base` (the decisions, shared with the sync client, which is generated from this file).
+`_http_base` (the decisions, which no I/O touches, shared by the async and sync clients).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -28,6 +28,7 @@ from .._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
     BaseHttpClient,
+    OnHeaders,
     decode_json,
     log_response,
     logger,
@@ -47,9 +48,6 @@ __all__ = [
     "TimeoutTypes",
     "drop_none",
 ]
-
-OnHeaders = Callable[[httpx.Headers], None]
-"""Called with a 2xx response's headers before its body is read."""
 
 
 class SyncHttpClient(BaseHttpClient):

@@ -21,6 +21,7 @@ from .._payloads import (
     run_body,
     runs_path,
 )
+from .._run_events import OnRunCreated
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, StreamPart, SyncRunStream
@@ -42,8 +43,6 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
 logger = logging.getLogger("langgraph_client")
-
-OnRunCreated = Callable[["RunCreateMetadata"], Any]
 
 
 class SyncRunsClient:

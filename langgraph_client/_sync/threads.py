@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
         ThreadTTL,
         ThreadUpdateStateResponse,
     )
+    from .thread_stream import SyncThreadStream
 
 __all__ = ["SyncThreadsClient"]
 
@@ -433,6 +434,39 @@ class SyncThreadsClient:
             retry="safe",
         )
         return result
+
+    def stream(
+        self,
+        thread_id: str | None = None,
+        *,
+        assistant_id: str,
+        headers: Mapping[str, str] | None = None,
+        run_start_timeout: float | None = None,
+        transport: Literal["sse"] = "sse",
+        channels: Sequence[str] | None = None,
+        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+    ) -> SyncThreadStream:
+        """A streaming session on a thread (minted when `thread_id` is `None`), across runs.
+
+            with client.threads.stream(assistant_id="agent") as thread:
+                thread.run.start(input={"messages": [...]})
+                print(thread.output)
+
+        See docs/thread-streaming.md. Only the SSE transport is supported (no WebSocket).
+        """
+        from .thread_stream import SyncThreadStream
+
+        if transport != "sse":
+            raise ValueError(f"transport {transport!r} is not supported; use 'sse'")
+        return SyncThreadStream(
+            self._http,
+            thread_id,
+            assistant_id=assistant_id,
+            headers=headers,
+            run_start_timeout=run_start_timeout,
+            channels=channels,
+            max_reconnects=max_reconnects,
+        )
 
     def join_stream(
         self,

@@ -13,6 +13,8 @@ from langgraph_client._resume import ReconnectBudget, ResumeTracker
 from langgraph_client._run_events import RunEvents
 from langgraph_client._sse import ServerSentEvent
 
+from .conftest import MockFactory, RecordingStream, sse, sse_response
+
 
 def deliver(tracker: ResumeTracker, *ids: str) -> list[bool]:
     accepted = [tracker.accept(i) for i in ids]
@@ -193,3 +195,52 @@ def test_no_resume_without_a_resumer_or_after_parts_without_ids() -> None:
     events = RunEvents(resume=lambda run, after: httpx.Request("GET", "http://t/"))
     events.convert([event("values", b"1")])
     assert events.resume_request() is None
+
+
+# The stream shell with another policy plugged in
+
+
+class GiveUpAfterOne:
+    """A policy of our own: one immediate attempt per break."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.reconnects = 0
+        self.progressed = 0
+
+    def progress(self) -> None:
+        self.progressed += 1
+        self.attempts = 0
+
+    def next_delay(self) -> float | None:
+        if self.attempts >= 1:
+            return None
+        self.attempts += 1
+        self.reconnects += 1
+        return 0.0
+
+
+async def test_the_stream_shell_asks_the_policy_it_is_given(mock: MockFactory) -> None:
+    from langgraph_client import RunStream, StreamLostError
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = RecordingStream([sse("values", 1, id="1-0")], error=httpx.ReadError("reset"))
+        return sse_response(stream=body)
+
+    client, requests = mock(handler)
+    policy = GiveUpAfterOne()
+    events = RunEvents(
+        resume=lambda run, after: client.http.build_request("GET", "/again", stream=True),
+        run={"run_id": "R", "thread_id": "T"},
+    )
+    request = client.http.build_request("GET", "/first", stream=True)
+    stream = RunStream(client.http, request, events, retry="safe", policy=policy)
+    got: list[StreamPart] = []
+    with pytest.raises(StreamLostError):
+        async with stream:
+            async for part in stream:
+                got.append(part)
+    # first connection, one reconnect that delivered nothing new (1-0 is a replay), then gave up
+    assert [r.url.path for r in requests] == ["/first", "/again"]
+    assert got == [StreamPart("values", 1, "1-0")]
+    assert policy.progressed == 1 and stream.reconnects == 1

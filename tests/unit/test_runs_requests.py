@@ -23,6 +23,8 @@ from langgraph_client import (
     StreamLostError,
     StreamPart,
 )
+from langgraph_client.testing import FakeAgentServer
+from tests.clients import open_client
 
 from .conftest import (
     MockFactory,
@@ -413,18 +415,26 @@ async def test_wait_callback_error_propagates_and_closes_the_response(
     assert body.closed
 
 
-async def test_create_on_run_created_fills_the_thread_from_the_body(mock: MockFactory) -> None:
-    client, _ = mock(
-        lambda r: httpx.Response(
-            200,
-            json={"run_id": "R", "thread_id": "T-tmp", "status": "pending"},
-            headers={"content-location": "/runs/R"},
-        )
-    )
+@pytest.mark.parametrize("method", ["wait", "stream", "create"])
+@pytest.mark.parametrize("threaded", [True, False], ids=["threaded", "stateless"])
+async def test_on_run_created_against_the_fake_server(
+    flavour: str, method: str, threaded: bool
+) -> None:
+    # The fake answers with the server's own Content-Location shapes (tests/server/WIRE_NOTES.md).
+    fake = FakeAgentServer()
+    fake.add_assistant("agent")
+    fake.on_run("agent", result={"v": 1})
+    thread_id = fake.add_thread()["thread_id"] if threaded else None
     seen: list[Any] = []
-    run = await client.runs.create(None, "agent", on_run_created=seen.append)
-    assert run["status"] == "pending"
-    assert seen == [{"run_id": "R", "thread_id": "T-tmp"}]
+    http: Any = fake.async_client() if flavour == "async" else fake.client()
+    async with open_client(flavour, url="http://agent.test", http_client=http, api_key=None) as c:
+        await call(c, method, thread_id, on_run_created=seen.append)
+    await http.aclose() if flavour == "async" else http.close()
+    (run,) = fake.runs
+    # A stateless stream never names its temporary thread; wait and create do.
+    known_thread = threaded or method != "stream"
+    expected = run["thread_id"] if known_thread else None
+    assert seen == [{"run_id": run["run_id"], "thread_id": expected}]
 
 
 # Stream parts

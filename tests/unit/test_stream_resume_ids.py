@@ -1,76 +1,61 @@
 """Resuming when event ids are shared: the in-memory server stamps `<ms>-0`, so several events of
-one millisecond carry the same id, and a replay starts strictly after the id it is given."""
+one millisecond carry the same id, and a replay starts strictly after the id it is given.
+
+Played by `langgraph_client.testing.FakeAgentServer`, which stamps and replays ids the way the
+server does (tests/integration/test_kit_parity.py holds it to the real server), for both clients.
+"""
 
 from __future__ import annotations
 
-import httpx
+from typing import Any
+
 import pytest
 
-from .conftest import MockFactory, RecordingStream, sse, sse_response
+from langgraph_client.testing import FakeAgentServer, Pause
+from tests.clients import open_client
 
 pytestmark = pytest.mark.both_clients
 
-EVENTS = [
-    ("metadata", {"run_id": "R"}, "100-0"),
-    ("custom", 1, "200-0"),
-    ("custom", 2, "200-0"),
-    ("custom", 3, "200-0"),
-    ("custom", 4, "300-0"),
-]
+# metadata, then three events in one millisecond (one shared id), then one more.
+SCRIPT = [Pause(0.01), ("custom", 1), ("custom", 2), ("custom", 3), Pause(0.01), ("custom", 4)]
 
 
-def block(i: int) -> bytes:
-    name, data, id_ = EVENTS[i]
-    return sse(name, data, id=id_)
+async def play(
+    flavour: str, break_after: int
+) -> tuple[list[tuple[str, Any, str | None]], list[str | None]]:
+    """Stream the script, the connection dropped after `break_after` events; return the parts
+    delivered and the `Last-Event-ID` of each resume."""
+    fake = FakeAgentServer()
+    fake.add_assistant("agent")
+    fake.on_run("agent", events=SCRIPT)
+    fake.drop(after_events=break_after, path="/threads/*/runs/stream", method="POST")
+    thread_id = fake.add_thread()["thread_id"]
+    http: Any = fake.async_client() if flavour == "async" else fake.client()
+    async with open_client(flavour, url="http://agent.test", http_client=http, api_key=None) as c:
+        stream = c.runs.stream(thread_id, "agent", stream_mode="custom", stream_resumable=True)
+        async with stream:
+            parts = [(p.event, p.data, p.id) async for p in stream]
+    await http.aclose() if flavour == "async" else http.close()
+    resumes = [r.header("last-event-id") for r in fake.requests if r.method == "GET"]
+    return parts, resumes
 
 
-def replay_after(last_event_id: str) -> list[bytes]:
-    """What the server sends for `Last-Event-ID`: every event whose id sorts after it."""
-    if last_event_id == "-1":
-        return [block(i) for i in range(len(EVENTS))]
-    return [block(i) for i in range(len(EVENTS)) if EVENTS[i][2] > last_event_id]
-
-
-def scripted(break_after: int) -> tuple[object, list[str]]:
-    seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "POST":
-            chunks = [block(i) for i in range(break_after)]
-            broken = RecordingStream(chunks, error=httpx.ReadError("reset"))
-            return sse_response(stream=broken, headers={"content-location": "/threads/T/runs/R"})
-        seen.append(request.headers["last-event-id"])
-        return sse_response(*replay_after(request.headers["last-event-id"]))
-
-    return handler, seen
-
-
-async def test_break_inside_a_group_of_shared_ids_loses_nothing(
-    mock: MockFactory, no_retry_delay: None
+@pytest.mark.parametrize(
+    ("break_after", "resumed_after"),
+    [
+        (3, 0),  # delivered: metadata, 1, 2 (1 and 2 share an id): resume from metadata's id
+        (1, None),  # delivered: metadata only: replay from the start
+        (4, 0),  # delivered the whole shared group: still from the id before it
+    ],
+)
+async def test_a_break_at_any_point_delivers_each_event_exactly_once(
+    flavour: str, no_retry_delay: None, break_after: int, resumed_after: int | None
 ) -> None:
-    handler, seen = scripted(break_after=3)  # delivered: 100-0, 200-0 (1), 200-0 (2)
-    client, _ = mock(handler)
-    async with client.runs.stream("T", "agent", stream_resumable=True) as stream:
-        parts = [(p.event, p.data, p.id) async for p in stream]
-    assert parts == EVENTS  # each event exactly once, in order
-    assert seen == ["100-0"]  # resumed from the id before the shared one
-
-
-async def test_break_inside_the_first_id_group_replays_from_the_start(
-    mock: MockFactory, no_retry_delay: None
-) -> None:
-    handler, seen = scripted(break_after=1)  # delivered: 100-0 only
-    client, _ = mock(handler)
-    async with client.runs.stream("T", "agent", stream_resumable=True) as stream:
-        parts = [(p.event, p.data, p.id) async for p in stream]
-    assert parts == EVENTS
-    assert seen == ["-1"]
-
-
-async def test_break_after_a_whole_group(mock: MockFactory, no_retry_delay: None) -> None:
-    handler, seen = scripted(break_after=4)
-    client, _ = mock(handler)
-    async with client.runs.stream("T", "agent", stream_resumable=True) as stream:
-        parts = [(p.event, p.data, p.id) async for p in stream]
-    assert parts == EVENTS
-    assert seen == ["100-0"]
+    parts, resumes = await play(flavour, break_after)
+    assert [(event, data) for event, data, _ in parts] == [
+        ("metadata", parts[0][1]),
+        *[("custom", i) for i in (1, 2, 3, 4)],
+    ]
+    ids = [event_id for _, _, event_id in parts]
+    assert ids[1] == ids[2] == ids[3] and len(set(ids)) == 3  # the server's shared ids
+    assert resumes == ["-1" if resumed_after is None else ids[resumed_after]]
