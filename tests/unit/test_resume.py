@@ -230,11 +230,11 @@ async def test_the_stream_shell_asks_the_policy_it_is_given(mock: MockFactory) -
     client, requests = mock(handler)
     policy = GiveUpAfterOne()
     events = RunEvents(
-        resume=lambda run, after: client.http.build_request("GET", "/again", stream=True),
+        resume=lambda run, after: client._http.build_request("GET", "/again", stream=True),
         run={"run_id": "R", "thread_id": "T"},
     )
-    request = client.http.build_request("GET", "/first", stream=True)
-    stream = RunStream(client.http, request, events, retry="safe", policy=policy)
+    request = client._http.build_request("GET", "/first", stream=True)
+    stream = RunStream(client._http, request, events, retry="safe", policy=policy)
     got: list[StreamPart] = []
     with pytest.raises(StreamLostError):
         async with stream:
