@@ -383,10 +383,7 @@ def test_langchain_objects_are_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
     from langgraph_client._thread_langchain import to_langchain
 
     state = MessageState({"event": "message-start", "role": "ai", "id": "m"}, [])
-    if "langchain_core" not in sys.modules:
-        monkeypatch.setitem(sys.modules, "langchain_core", None)  # type: ignore[arg-type]
-        monkeypatch.setitem(sys.modules, "langchain_core.messages", None)  # type: ignore[arg-type]
-    else:
-        pytest.skip("langchain-core was already imported by another test")
+    monkeypatch.setitem(sys.modules, "langchain_core", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "langchain_core.messages", None)  # type: ignore[arg-type]
     with pytest.raises(ImportError, match="pip install langchain-core"):
         to_langchain(state.message())
