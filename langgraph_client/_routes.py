@@ -5,24 +5,27 @@ stream paths as the resource methods (typed errors, retries, key handling, `on_r
     async with client.http.stream("/my-stream", "POST", json={...}) as stream:
         async for part in stream: ...
 
-Argument names follow the official SDK's `HttpClient`; `client.http.client` is the
-`httpx.AsyncClient` underneath.
+Method and argument names follow the official SDK's `HttpClient` (`request_reconnect` too);
+`client.http.client` is the `httpx.AsyncClient` underneath.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 
 from ._capture import capture_responses
-from ._exceptions import APIStatusError
+from ._exceptions import APIConnectionError, APIStatusError
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
 from ._retry import RetryMode
 from ._stream import RunEvents, RunStream, StreamPart
 
 __all__ = ["HttpRoutes"]
+
+logger = logging.getLogger("langgraph_client")
 
 OnResponse = Callable[[httpx.Response], Any]
 
@@ -141,6 +144,51 @@ class HttpRoutes:
             on_response=on_response,
         )
 
+    async def request_reconnect(
+        self,
+        path: str,
+        method: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_response: OnResponse | None = None,
+        reconnect_limit: int = 5,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    ) -> Any:
+        """A JSON call that, if its answer breaks off, fetches it again with `GET` from the
+        response's `Location` (where the server's wait endpoints say to rejoin), with up to
+        `reconnect_limit` retries. A `Location` on another origin is never followed."""
+        method = method.upper()
+        locations: list[str] = []
+
+        def note(headers: httpx.Headers) -> None:
+            if location := headers.get("location"):
+                locations.append(location)
+
+        try:
+            return await self._call(
+                method, path, json, params, headers, on_response, timeout, on_headers=note
+            )
+        except APIConnectionError:
+            where = self._rejoin_path(locations[-1]) if locations else None
+            if where is None or reconnect_limit <= 0:
+                raise
+            logger.debug("%s %s broke off; rejoining at %s", method, path, where)
+        rejoin = self._http.copy(max_retries=reconnect_limit)
+        return await rejoin.request("GET", where, headers=headers, timeout=timeout)
+
+    def _rejoin_path(self, location: str) -> str | None:
+        """The path under the base URL that `location` names; `None` for another origin."""
+        url = httpx.URL(location)
+        if not url.is_absolute_url:
+            return _path(location)
+        if not self._http.same_origin(url):
+            return None
+        where = url.raw_path.decode("ascii")
+        prefix = self._http._prefix
+        return where[len(prefix) :] if prefix and where.startswith(prefix + "/") else where
+
     async def _call(
         self,
         method: str,
@@ -150,6 +198,7 @@ class HttpRoutes:
         headers: Mapping[str, str] | None,
         on_response: OnResponse | None,
         timeout: TimeoutTypes | NotGiven,
+        on_headers: Callable[[httpx.Headers], None] | None = None,
     ) -> Any:
         if on_response is None:
             return await self._http.request(
@@ -160,10 +209,13 @@ class HttpRoutes:
                 headers=headers,
                 timeout=timeout,
                 retry=_RETRY.get(method, "safe"),
+                on_headers=on_headers,
             )
         with capture_responses() as raw:
             try:
-                result = await self._call(method, path, json, params, headers, None, timeout)
+                result = await self._call(
+                    method, path, json, params, headers, None, timeout, on_headers
+                )
             except APIStatusError as exc:
                 on_response(exc.response)
                 raise
