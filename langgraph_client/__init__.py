@@ -28,7 +28,10 @@ from ._exceptions import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReconnectExhaustedError,
+    RunCancelledError,
     RunFailedError,
+    RunOutcomeUnknownError,
     StreamLostError,
     ThreadCommandError,
     UnprocessableEntityError,
@@ -36,6 +39,7 @@ from ._exceptions import (
 from ._http import NOT_GIVEN, NotGiven
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
+from ._retry import ReconnectPolicy
 from ._routes import HttpRoutes
 from ._run_events import StreamPart
 from ._stream import RunStream
@@ -69,7 +73,11 @@ __all__ = [
     "Paginator",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReconnectExhaustedError",
+    "ReconnectPolicy",
+    "RunCancelledError",
     "RunFailedError",
+    "RunOutcomeUnknownError",
     "RunStream",
     "StreamLostError",
     "StreamPart",

@@ -1,18 +1,25 @@
-"""What the async client has that no token table can write: `await stream`, telling whether
-another task is inside the stream's generator, awaiting a hook that may be a coroutine function,
-and the in-process transport (async only, as in the official SDK). The sync client's
-counterpart is the hand-written `_sync/_concurrency.py`; `scripts/unasync.py` points the
-generated code there."""
+"""What the async stream has that no token table can write: `await stream`, telling whether
+another task is inside the stream's generator, and stopping that task while it connects or
+waits. The sync client's counterpart is the hand-written `_sync/_concurrency.py`;
+`scripts/unasync.py` points the generated code there."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any, TypeVar
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from . import _retry
+
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = [
     "AwaitsGet",
+    "Interrupter",
+    "StreamClosed",
     "StreamMixin",
     "call_hook",
     "close_under",
@@ -21,6 +28,7 @@ __all__ = [
 ]
 
 _S = TypeVar("_S")
+_T = TypeVar("_T")
 
 
 class StreamMixin:
@@ -55,6 +63,60 @@ def is_running(gen: AsyncGenerator[Any, None]) -> bool:
 async def close_under(response: httpx.Response) -> None:
     """Close a response that another task is reading: that read then ends."""
     await response.aclose()
+
+
+class StreamClosed(Exception):
+    """Inside a stream's generator: `aclose()` from another task stopped it between events."""
+
+
+class Interrupter:
+    """Lets `aclose()` from another task stop a stream that is not reading: one that is still
+    connecting, or waiting before a reconnect. (Closing the response stops one that reads.)"""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self._wakeup: asyncio.Future[None] | None = None
+
+    async def run(self, awaitable: Awaitable[_T]) -> _T:
+        """`await awaitable`, unless the stream is closed first: then `StreamClosed`, and a
+        response it produced meanwhile is closed."""
+        import asyncio
+
+        if self.closed:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()  # never started: no "never awaited" warning
+            raise StreamClosed
+        task = asyncio.ensure_future(awaitable)
+        wakeup = self._wakeup = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait((task, wakeup), return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:  # the iterating task itself was cancelled
+            await _discard(task)
+            raise
+        finally:
+            self._wakeup = None
+        if not task.done() or self.closed:
+            await _discard(task)
+            raise StreamClosed
+        return task.result()
+
+    async def sleep(self, seconds: float) -> None:
+        """`_retry.sleep`, ended early (with `StreamClosed`) by a close."""
+        await self.run(_retry.sleep(seconds))
+
+    def close(self) -> None:
+        self.closed = True
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+
+async def _discard(task: asyncio.Future[Any]) -> None:
+    """Stop `task`; close the response it may have produced all the same."""
+    task.cancel()
+    with contextlib.suppress(BaseException):
+        result = await task
+        if isinstance(result, httpx.Response):
+            await result.aclose()
 
 
 async def call_hook(hook: Callable[[httpx.Request], Any], request: httpx.Request) -> None:

@@ -20,7 +20,10 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReconnectExhaustedError",
+    "RunCancelledError",
     "RunFailedError",
+    "RunOutcomeUnknownError",
     "StreamLostError",
     "ThreadCommandError",
     "UnprocessableEntityError",
@@ -97,6 +100,66 @@ class StreamLostError(APIConnectionError):
         self.attempts = attempts
 
 
+class ReconnectExhaustedError(StreamLostError):
+    """The reconnect budget (`ReconnectPolicy`) ran out before the run could be reached again:
+    raised by a stream's resume, `wait`'s rejoin and `join`. The run may still be going on the
+    server: `runs.join_stream(thread_id, run_id, last_event_id=...)` picks it up later."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        run_id: str | None = None,
+        thread_id: str | None = None,
+        last_event_id: str | None = None,
+        attempts: int = 0,
+        waited: float = 0.0,
+    ) -> None:
+        super().__init__(message, request=request, last_event_id=last_event_id, attempts=attempts)
+        self.run_id = run_id
+        self.thread_id = thread_id
+        self.waited = waited
+        """Seconds spent trying since the last progress."""
+
+
+class RunCancelledError(APIConnectionError):
+    """The connection dropped and the server stopped the run because of it (the run was created
+    with `on_disconnect="cancel"`): what `wait` and `join` found when they rejoined the run."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run_id: str,
+        thread_id: str | None,
+        status: str | None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.run_id = run_id
+        self.thread_id = thread_id
+        self.status = status
+        """The run's status after the drop, e.g. "interrupted"."""
+
+
+class RunOutcomeUnknownError(APIConnectionError):
+    """The connection dropped and the run's outcome can no longer be read (a stateless run's
+    temporary thread is deleted when the run ends). Not a failure: the run may have succeeded."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run_id: str,
+        thread_id: str | None,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.run_id = run_id
+        self.thread_id = thread_id
+
+
 class APIResponseValidationError(APIError):
     """The server answered, but the body is not what the protocol promises (bad JSON, bad SSE)."""
 
@@ -128,6 +191,8 @@ class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
     """The `param` field of a JSON error body, if it is a string."""
     type: str | None
     """The `type` field of a JSON error body, if it is a string."""
+    retry_after: float | None
+    """Seconds the server asked the client to wait (`Retry-After`), if it said."""
 
     def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
         Exception.__init__(self, message)
@@ -142,6 +207,9 @@ class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
             value if isinstance(value := fields.get(key), str) else None
             for key in ("code", "param", "type")
         )
+        from ._retry import retry_after
+
+        self.retry_after = retry_after(response.headers)
 
 
 class BadRequestError(APIStatusError):
@@ -237,7 +305,42 @@ def status_error(response: httpx.Response, body: Any, content: bytes) -> APIStat
     request_id = response.headers.get("x-request-id")
     if request_id:
         text = f"{text} (request id {request_id})"
-    return cls(text, response=response, body=body)
+    error = cls(text, response=response, body=body)
+    if error.retry_after is not None and code in (429, 503):
+        error.message = f"{text} (the server asks to retry after {error.retry_after:g} s)"
+        error.args = (error.message,)
+    return error
+
+
+_REDACTED = b"[redacted]"
+
+
+def redact_response(
+    response: httpx.Response, content: bytes, secret: str | None
+) -> tuple[httpx.Response, bytes]:
+    """`response` and its read `content` with every copy of `secret` replaced, in the body and
+    the headers: an error response that echoes the API key can be kept on an exception whole.
+    Unchanged when the secret appears nowhere. (The request is the caller's own, kept as sent:
+    `exc.request.headers` holds the key like any request does.)"""
+    key = secret.encode() if secret else b""
+    headers = response.headers
+    if not key or (key not in content and not any(key in v for _, v in headers.raw)):
+        return response, content
+    content = content.replace(key, _REDACTED)
+    clean = [
+        (name, value.replace(key, _REDACTED))
+        for name, value in headers.raw
+        # The content is decoded already and its length changed: say so.
+        if name.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
+    ]
+    redacted = httpx.Response(
+        response.status_code,
+        headers=clean,
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )
+    return redacted, content
 
 
 def _detail(body: Any, content: bytes) -> str:

@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import _retry
 from ._config import NOT_GIVEN, NotGiven, TimeoutTypes, as_timeout
-from ._exceptions import APIResponseValidationError, APIStatusError, status_error
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    redact_response,
+    status_error,
+)
 from ._json import dumps, loads
 from ._version import __version__
 
@@ -44,17 +50,20 @@ class BaseHttpClient:
         timeout: TimeoutTypes,
         max_retries: int,
         stream_idle_timeout: float | None,
+        reconnect: _retry.ReconnectPolicy | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self.base_url = httpx.URL(base_url.rstrip("/"))
-        if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"url must be an absolute http(s) URL, got {base_url!r}")
-        self._prefix = self.base_url.raw_path.decode("ascii").rstrip("/")
-        if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
-            # Said without the key: h11's and the codec's own errors would quote it whole.
-            raise ValueError("api_key has characters an HTTP header cannot carry")
-        self._api_key = api_key
+        # The path is a prefix of every request path; a query (`?tenant=t1`) goes on every
+        # request as parameters, under the call's own.
+        self._prefix = url.raw_path.decode("ascii").partition("?")[0].rstrip("/")
+        self._base_params = httpx.QueryParams(url.query) if url.query else None
+        self.base_url = httpx.URL(str(url.copy_with(query=None, fragment=None)).rstrip("/"))
+        self._api_key = _check_key(api_key)
+        self.reconnect = reconnect or _retry.DEFAULT_RECONNECT
         self.timeout = as_timeout(timeout)
         self.max_retries = max_retries
         self.stream_idle_timeout = stream_idle_timeout
@@ -69,6 +78,7 @@ class BaseHttpClient:
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
+        reconnect: _retry.ReconnectPolicy | NotGiven = NOT_GIVEN,
     ) -> Self:
         """The same connection pool under other options; closing the copy leaves the pool open."""
         clone = object.__new__(type(self))
@@ -81,7 +91,13 @@ class BaseHttpClient:
                 raise ValueError("max_retries must be >= 0")
             clone.max_retries = max_retries
         if headers:
-            clone.headers = {**self.headers, **_lower(headers)}
+            extra = _lower(headers)
+            if "x-api-key" in extra:
+                # A key given here replaces the client's (and is the one redacted from errors).
+                clone._api_key = _check_key(extra.pop("x-api-key") or None)
+            clone.headers = {**self.headers, **extra}
+        if not isinstance(reconnect, NotGiven):
+            clone.reconnect = reconnect
         if not isinstance(stream_idle_timeout, NotGiven):
             clone.stream_idle_timeout = stream_idle_timeout
         return clone
@@ -113,11 +129,14 @@ class BaseHttpClient:
             merged["x-api-key"] = self._api_key
         if headers:
             merged.update(_lower(headers))
+        query: httpx.QueryParams | dict[str, Any] | None = _clean_params(params)
+        if self._base_params is not None:
+            query = self._base_params.merge(query) if query else self._base_params
         return self._client.build_request(
             method,
             self.base_url.copy_with(raw_path=(self._prefix + path).encode("ascii")),
             content=content,
-            params=_clean_params(params),
+            params=query,
             headers=merged,
             timeout=self._effective_timeout(timeout, stream),
         )
@@ -129,6 +148,15 @@ class BaseHttpClient:
             # On a stream the read timeout is the idle budget: heartbeats keep a live one busy.
             return httpx.Timeout(connect=base.connect, read=idle, write=base.write, pool=base.pool)
         return base
+
+    def retry_mode(self, request: httpx.Request) -> _retry.RetryMode:
+        """Whether `request` may be re-sent: `_retry.ENDPOINTS`, by method and path."""
+        # The table matches encoded segments: an id holding `/` is still one segment there.
+        raw = request.url.raw_path.decode("ascii").partition("?")[0]
+        if self._prefix and raw.startswith(self._prefix):
+            raw = raw[len(self._prefix) :]
+        content = request.content if request.method == "POST" else b""
+        return _retry.mode_for(request.method, raw, lambda: _body(content))
 
     def same_origin(self, url: httpx.URL) -> bool:
         base = self.base_url
@@ -170,10 +198,10 @@ class BaseHttpClient:
 
     def status_error(self, response: httpx.Response, content: bytes) -> APIStatusError:
         """The typed error for an error response whose body (`content`) has been read."""
-        if self._api_key and self._api_key.encode() in content:
-            # A server or proxy that echoes the request must not put the key in an exception.
-            content = content.replace(self._api_key.encode(), b"[redacted]")
         log_response(response)
+        # A server or proxy that echoes the request must not put the key in an exception:
+        # not in its message, its body, nor the response it carries.
+        response, content = redact_response(response, content, self._api_key)
         body: Any = None
         if content.strip():
             try:
@@ -214,6 +242,20 @@ def log_response(response: httpx.Response) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         request = response.request
         logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
+
+
+def _check_key(api_key: str | None) -> str | None:
+    if api_key is not None and not (api_key.isascii() and api_key.isprintable()):
+        # Said without the key: h11's and the codec's own errors would quote it whole.
+        raise ValueError("api_key has characters an HTTP header cannot carry")
+    return api_key
+
+
+def _body(content: bytes) -> Any:
+    try:
+        return loads(content) if content else None
+    except ValueError:
+        return None
 
 
 def _lower(headers: Mapping[str, str] | None) -> dict[str, str]:

@@ -7,7 +7,8 @@ from datetime import datetime, tzinfo
 from datetime import timezone as dt_timezone
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from ._exceptions import RunFailedError
+from ._exceptions import RunCancelledError, RunFailedError, RunOutcomeUnknownError
+from ._json import dumps
 from ._paths import path
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -36,9 +37,11 @@ __all__ = [
     "cron_timezone",
     "drop_none",
     "history_before",
+    "rejoined_result",
     "run_body",
     "runs_path",
     "store_labels",
+    "stream_mode_param",
     "thread_ttl",
 ]
 
@@ -147,6 +150,62 @@ def check_result(result: Any, run: Mapping[str, Any] | None, raise_error: bool) 
             thread_id=run.get("thread_id") if run else None,
         )
     return result
+
+
+def stream_mode_param(stream_mode: str | Sequence[str] | None) -> str | None:
+    """`?stream_mode=` of a join: one mode as is, several as one JSON array (the server reads a
+    single value: a repeated parameter would keep only the last mode)."""
+    if stream_mode is None or isinstance(stream_mode, str):
+        return stream_mode
+    return dumps(list(stream_mode)).decode()
+
+
+UNFINISHED = frozenset({"pending", "running"})
+"""Run statuses of a run still going: a join that answered for one is joined again."""
+
+
+def _run_gone(result: Any) -> bool:
+    """The join's answer for a run (or thread) that no longer exists: a 200 with an error."""
+    if not (isinstance(result, dict) and isinstance(result.get("__error__"), dict)):
+        return False
+    message = str(result["__error__"].get("message") or "")
+    return message.startswith("404") and "not found" in message.lower()
+
+
+def rejoined_result(
+    result: Any, status: str | None, run: Mapping[str, Any], raise_error: bool
+) -> Any:
+    """The outcome of a run rejoined after its connection dropped, from the join's `result` and
+    the run's `status` read after it (`None`: the run is gone). Never a half-finished state as a
+    result, never a failure that did not happen: what cannot be known raises saying so."""
+    run_id, thread_id = run["run_id"], run.get("thread_id")
+    where = f"run {run_id} on thread {thread_id}"
+    if _run_gone(result) or (status is None and not _failed(result)):
+        raise RunOutcomeUnknownError(
+            f"{where}: the connection dropped and the run can no longer be read (a stateless "
+            "run's temporary thread is deleted when the run ends); its outcome is unknown. "
+            'Create it with on_completion="keep" to read it after a drop',
+            run_id=run_id,
+            thread_id=thread_id,
+        )
+    if status in ("interrupted", "timeout"):
+        raise RunCancelledError(
+            f"{where} was stopped by the server (status {status}) after the connection "
+            'dropped (a run created with on_disconnect="cancel" ends with its connection); '
+            "its partial state is not a result",
+            run_id=run_id,
+            thread_id=thread_id,
+            status=status,
+        )
+    if status == "error" and raise_error and not _failed(result):
+        raise RunFailedError(
+            error=None, message="run ended with status error", run_id=run_id, thread_id=thread_id
+        )
+    return check_result(result, run, raise_error)
+
+
+def _failed(result: Any) -> bool:
+    return isinstance(result, dict) and "__error__" in result
 
 
 # Threads

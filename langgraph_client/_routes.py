@@ -20,7 +20,6 @@ import httpx
 from ._capture import capture_responses
 from ._exceptions import APIConnectionError, APIStatusError
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven, TimeoutTypes
-from ._retry import RetryMode
 from ._stream import RunEvents, RunStream, StreamPart
 
 __all__ = ["HttpRoutes"]
@@ -28,10 +27,6 @@ __all__ = ["HttpRoutes"]
 logger = logging.getLogger("langgraph_client")
 
 OnResponse = Callable[[httpx.Response], Any]
-
-# Whether a method may be sent again after a failure that may have reached the server: a custom
-# POST or PATCH could act twice, so those are retried only where the request never left.
-_RETRY: dict[str, RetryMode] = {"POST": "connect", "PATCH": "connect"}
 
 
 class HttpRoutes:
@@ -140,7 +135,6 @@ class HttpRoutes:
             self._http,
             request,
             RunEvents(),  # no resume: the route is not known to replay
-            retry=_RETRY.get(method, "safe"),
             on_response=on_response,
         )
 
@@ -208,7 +202,6 @@ class HttpRoutes:
                 params=params,
                 headers=headers,
                 timeout=timeout,
-                retry=_RETRY.get(method, "safe"),
                 on_headers=on_headers,
             )
         with capture_responses() as raw:

@@ -82,7 +82,8 @@ class StreamEvents(Protocol):
 class RunEvents:
     """The bookkeeping of a run's stream: the run (from `Content-Location` or the `metadata`
     event, reported once to `on_run_created`), the ids delivered (`ResumeTracker`), how to
-    resume (`resume` builds the request), and an `error` event to raise when `raise_error`."""
+    resume (`resume` builds the request), and an `error` event to raise when `raise_error`.
+    `live`: a join without `last_event_id`, which sees the run from the moment it joined."""
 
     def __init__(
         self,
@@ -94,10 +95,11 @@ class RunEvents:
         thread_id: str | None = None,
         last_event_id: str | None = None,
         replays_all: bool = True,
+        live: bool = False,
     ) -> None:
         self.run = run
         self.failure: BaseException | None = None
-        self.ids = ResumeTracker(last_event_id, replays_all=replays_all)
+        self.ids = ResumeTracker(last_event_id, replays_all=replays_all, live=live)
         self._resume = resume
         self._on_run_created = on_run_created
         self._raise_error = raise_error

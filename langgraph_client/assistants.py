@@ -152,8 +152,6 @@ class AssistantsClient:
                 "description": description,
             }
         )
-        # With a fixed id, "do_nothing" makes a repeat return the same assistant.
-        idempotent = assistant_id is not None and if_exists == "do_nothing"
         result: Assistant = await self._http.request(
             "POST",
             "/assistants",
@@ -161,7 +159,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe" if idempotent else None,
         )
         return result
 
@@ -299,7 +296,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
             on_headers=lambda response_headers: next_offset.append(
                 response_headers.get("x-pagination-next")
             ),
@@ -366,7 +362,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -389,7 +384,6 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -410,6 +404,5 @@ class AssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",  # setting the same version twice is the same as once
         )
         return result

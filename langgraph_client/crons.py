@@ -206,7 +206,6 @@ class CronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -267,6 +266,5 @@ class CronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

@@ -141,7 +141,6 @@ class StoreClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -225,6 +224,5 @@ class StoreClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

@@ -31,6 +31,7 @@ from ._exceptions import (
 )
 from ._http import NOT_GIVEN, AsyncHttpClient, NotGiven
 from ._paths import path
+from ._retry import ReconnectPolicy
 from ._stream import DEFAULT_MAX_RECONNECTS, RunStream, StreamPart
 from ._thread_protocol import (
     CHANNELS,
@@ -209,7 +210,6 @@ class AsyncThreadStream:
             json=body,
             headers=self._headers,
             timeout=timeout,
-            retry="connect",  # a command acts: never sent twice
         )
         if isinstance(reply, dict) and reply.get("type") == "success":
             return reply.get("result")
@@ -263,8 +263,7 @@ class AsyncThreadStream:
                 self._http,
                 self._events.request(),
                 self._events,
-                retry="safe",
-                max_reconnects=self._max_reconnects,
+                reconnect=ReconnectPolicy.choose(self._http.reconnect, None, self._max_reconnects),
             )
             self._stream_iter = self._stream.__aiter__()
         try:

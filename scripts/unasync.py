@@ -15,7 +15,9 @@ The output is passed through `ruff check --fix` (import order, unused imports) a
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,9 +114,22 @@ def rewrite(text: str) -> str:
     return _RELATIVE_IMPORT.sub(_import, text)
 
 
+def _ruff_command() -> list[str]:
+    """The repo's own ruff (the version `scripts/test` formats with), whichever Python runs this."""
+    venv_ruff = ROOT / ".venv" / "bin" / "ruff"
+    if venv_ruff.exists():
+        return [str(venv_ruff)]
+    if importlib.util.find_spec("ruff") is not None:
+        return [sys.executable, "-m", "ruff"]
+    found = shutil.which("ruff")
+    if found is None:
+        sys.exit("scripts/unasync.py needs ruff: run scripts/bootstrap first")
+    return [found]
+
+
 def _ruff(args: list[str], text: str, filename: Path) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "--stdin-filename", str(filename), "-"],
+        [*_ruff_command(), *args, "--stdin-filename", str(filename), "-"],
         input=text,
         capture_output=True,
         text=True,

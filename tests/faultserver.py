@@ -75,6 +75,7 @@ __all__ = [
     "json_response",
     "raw_response",
     "redirect",
+    "replay",
     "sse",
     "stall",
     "text_response",
@@ -699,13 +700,28 @@ class Route:
         return f"Route({self.method!r}, {self.path!r}, remaining={self.remaining})"
 
 
-def _id_key(event_id: str) -> tuple[int, int] | None:
-    """``"<ms>-<seq>"`` as a sortable key (the server's id format), else None."""
-    head, _, tail = event_id.partition("-")
-    try:
-        return int(head), int(tail or 0)
-    except ValueError:
-        return None
+def replay(
+    events: Sequence[SSEEvent], last_event_id: str | None, *, produced: int | None = None
+) -> list[SSEEvent]:
+    """What the Agent Server sends to a join of a run: THE replay model of the test suite
+    (``tests/server/WIRE_NOTES.md``, "Resuming"); every fake join in the tests goes through it.
+
+    ``events`` is the run's whole stream, ``produced`` how many of them the run had emitted when
+    the join arrived (default: all of them, a finished run).
+
+    - Without ``Last-Event-ID`` (or an empty one) a join gets live events only: nothing the run
+      emitted before the join arrived (after the run finished: an empty body).
+    - With one, the server replays the stored events whose id is *string*-greater than it
+      (``-1`` sorts before every ``<ms>-<seq>`` id: all of them; ``garbage`` after: none), then
+      follows the live events. Events without an id (a run that is not resumable) are never
+      stored, so never replayed.
+    """
+    done = len(events) if produced is None else max(0, min(produced, len(events)))
+    live = list(events[done:])
+    if not last_event_id:
+        return live
+    stored = [e for e in events[:done] if e.id is not None and e.id > last_event_id]
+    return stored + live
 
 
 @dataclass
@@ -722,6 +738,10 @@ class ResumableRun:
     fault: End
     interval: float = 0.0
     heartbeat: float | None = None
+    produced: int = 0
+    """How many of ``events`` the run has emitted so far: a join without ``Last-Event-ID``
+    starts here. A stream that breaks leaves it where the break happened (the run goes on,
+    but this model's run is only as far as any client saw); one that finishes ends the run."""
     connections: int = 0
     """Streams served so far (creates and joins)."""
     last_event_ids: list[str | None] = field(default_factory=list)
@@ -733,21 +753,22 @@ class ResumableRun:
         return self.location
 
     def events_after(self, last_event_id: str | None) -> list[SSEEvent]:
-        """What the server replays after ``last_event_id`` (all for None, ``-1`` or unknown)."""
-        if last_event_id is None or last_event_id.strip() in ("", "-1"):
-            return list(self.events)
+        """What a join carrying ``last_event_id`` gets now: see :func:`replay`."""
         ids = [e.id for e in self.events]
-        if last_event_id in ids:
-            return self.events[ids.index(last_event_id) + 1 :]
-        key = _id_key(last_event_id)
-        if key is None:
-            return list(self.events)
-        return [e for e in self.events if (k := _id_key(e.id or "")) is None or k > key]
+        if last_event_id in ids[self.produced :]:
+            # A client can only hold an id the run has sent: the scenario is inconsistent.
+            raise AssertionError(f"join after {last_event_id}, not produced yet: pass produced=")
+        return replay(self.events, last_event_id, produced=self.produced)
 
     def _stream(self, events: list[SSEEvent]) -> SSE:
         n = self.connections
         self.connections += 1
         fails = n < len(self.fail_after)
+        sent = events[: self.fail_after[n]] if fails else events
+        if not fails:
+            self.produced = len(self.events)
+        elif sent:
+            self.produced = max(self.produced, self.events.index(sent[-1]) + 1)
         return sse(
             events,
             content_location=self.content_location,
@@ -929,6 +950,7 @@ class FaultServer:
         location: str | None = None,
         interval: float = 0.0,
         heartbeat: float | None = None,
+        produced: int = 0,
     ) -> ResumableRun:
         """Serve a run stream that breaks and is rejoined with ``Last-Event-ID``.
 
@@ -937,6 +959,9 @@ class FaultServer:
         ``Location`` path replays the events after ``Last-Event-ID``. ``fail_after[i]`` is how
         many events stream number ``i`` (0 = the POST, then each join) sends before ``fault``;
         later streams finish normally. Events without an id get ``"<n>-0"`` ids.
+
+        Joins answer as :func:`replay` says: ``produced`` is how far the run already is when
+        the first join arrives (for a join that is not preceded by the create POST).
 
         Stateless defaults mirror langgraph-api 0.16.7 (``/runs/R``, ``/runs/R/stream``) even
         though that server has no GET ``/runs/{run_id}/stream`` route; pass ``location`` to
@@ -958,6 +983,7 @@ class FaultServer:
             fault=fault,
             interval=interval,
             heartbeat=heartbeat,
+            produced=produced,
         )
         join_path = urllib.parse.urlsplit(run.location).path
         self.always("POST", run.create_path, Dynamic(run._serve_create))

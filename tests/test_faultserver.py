@@ -28,6 +28,7 @@ try:
         json_response,
         raw_response,
         redirect,
+        replay,
         sse,
         stall,
         text_response,
@@ -45,6 +46,7 @@ except ImportError:  # tests/ imported as a package
         json_response,
         raw_response,
         redirect,
+        replay,
         sse,
         stall,
         text_response,
@@ -592,3 +594,73 @@ async def test_server_survives_busy_client_loop(fs: FaultServer) -> None:
         time.sleep(0.3)  # noqa: ASYNC251 - block this loop on purpose
         assert fs.last().events_sent == len(EVENTS)
         await task
+
+
+# --------------------------------------------------------------------------- the replay model
+
+# As the in-memory server stamps them: `<ms>-0`, shared within a millisecond.
+RUN = [
+    event("metadata", {"run_id": "R", "attempt": 1}, "1795265433389-0"),
+    event("values", 1, "1795265433391-0"),
+    event("values", 2, "1795265433391-0"),
+    event("values", 3, "1795265433400-0"),
+    event("values", 4, "1795265433512-0"),
+]
+
+
+@pytest.mark.parametrize(
+    ("last_event_id", "produced", "expected"),
+    [
+        # WIRE_NOTES, "Resuming": one row each.
+        ("1795265433389-0", None, [1, 2, 3, 4]),  # after finish, strictly after the id
+        ("1795265433391-0", None, [3, 4]),  # every event sharing the id is skipped
+        ("-1", None, [0, 1, 2, 3, 4]),  # full replay from metadata
+        ("0", None, [0, 1, 2, 3, 4]),
+        (None, None, []),  # no Last-Event-ID after finish: empty body
+        ("", None, []),
+        (None, 3, [3, 4]),  # no Last-Event-ID during the run: live events from now on only
+        ("-1", 3, [0, 1, 2, 3, 4]),  # replay, then live
+        ("1795265433389-0", 2, [1, 2, 3, 4]),
+        ("1795265433512-0", None, []),  # the last id: empty body
+        ("garbage", None, []),  # sorts after every id
+        ("garbage", 2, [2, 3, 4]),  # ...but the live events still come
+    ],
+)
+def test_replay_model_matches_the_wire_notes(
+    last_event_id: str | None, produced: int | None, expected: list[int]
+) -> None:
+    assert replay(RUN, last_event_id, produced=produced) == [RUN[i] for i in expected]
+
+
+def test_replay_model_compares_ids_as_strings_like_the_server() -> None:
+    run = [event("values", n, f"{n}-0") for n in (8, 9, 10, 11)]
+    # "10-0" < "9-0" as strings: the in-memory server replays by string order.
+    assert [e.data for e in replay(run, "9-0")] == []
+    assert [e.data for e in replay(run, "10-0")] == [8, 9, 11]  # in stream order
+
+
+def test_events_without_ids_are_never_replayed_only_live() -> None:
+    run = [event("metadata", {"run_id": "R"}), event("values", 1), event("values", 2)]
+    assert replay(run, "-1") == []  # not resumable, after finish
+    assert replay(run, "-1", produced=1) == run[1:]
+    assert replay(run, None, produced=2) == run[2:]
+
+
+async def test_resumable_run_join_without_last_event_id_gets_live_events_only(
+    fs: FaultServer, client: httpx.AsyncClient
+) -> None:
+    run = fs.resumable_run(EVENTS, fail_after=[3, 1], fault="reset")
+    got, exc, _ = await _collect_sse(client, "POST", fs.url_for(run.create_path), json={})
+    assert exc is not None and len(got) == 3
+    # The run is 3 events in: a join without an id starts there, not at the beginning.
+    live, exc, _ = await _collect_sse(client, "GET", fs.url_for(run.join_path))
+    assert exc is not None and [e.id for e in live] == [run.events[3].id]
+    # The run moved on to 4; "-1" still replays everything.
+    everything, exc, _ = await _collect_sse(
+        client, "GET", fs.url_for(run.join_path), headers={"Last-Event-ID": "-1"}
+    )
+    assert exc is None and [e.id for e in everything] == [e.id for e in run.events]
+    # Finished: a join without an id gets nothing.
+    nothing, exc, _ = await _collect_sse(client, "GET", fs.url_for(run.join_path))
+    assert exc is None and nothing == []
+    assert run.last_event_ids == [None, "-1", None]

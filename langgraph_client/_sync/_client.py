@@ -20,6 +20,7 @@ from .._config import (
     TimeoutTypes,
     resolve_api_key,
 )
+from .._retry import ReconnectPolicy
 from ._concurrency import inprocess_transport
 from ._http import SyncHttpClient
 from ._routes import SyncHttpRoutes
@@ -43,6 +44,7 @@ class SyncClient:
 
     runs: SyncRunsClient
     """Create, stream, wait for, join and cancel runs."""
+
     http: SyncHttpRoutes
     """Any route of the server (custom routes too): `get`, `post`, `put`, `patch`, `delete`,
     `stream`; `client.http.client` is the `httpx` client underneath."""
@@ -101,6 +103,7 @@ class SyncClient:
         max_retries: int | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | NotGiven | None = NOT_GIVEN,
+        reconnect: ReconnectPolicy | NotGiven = NOT_GIVEN,
     ) -> SyncClient:
         """A client sharing this one's connections, with other defaults: per-call options.
 
@@ -112,6 +115,7 @@ class SyncClient:
                 max_retries=max_retries,
                 headers=headers,
                 stream_idle_timeout=stream_idle_timeout,
+                reconnect=reconnect,
             )
         )
 
@@ -156,6 +160,7 @@ def get_sync_client(
     http_client: httpx.Client | None = None,
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
+    reconnect: ReconnectPolicy | None = None,
     on_request: OnRequest | None = None,
 ) -> SyncClient:
     """A `SyncClient` for the Agent Server at `url`.
@@ -169,6 +174,8 @@ def get_sync_client(
       300 s, pool 60 s. For no limit at all pass `httpx.Timeout(None)`.
     - `max_retries`: retries of transient failures (see docs/reliability.md); 0 disables them.
     - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
+    - `reconnect`: how long a broken stream, `wait` or `join` keeps trying to reach its run
+      (`ReconnectPolicy`: by default 90 s without progress, waits from 0.5 s up to 4 s).
     - `http_client`: your own `httpx.Client` (proxies, TLS, limits); not closed by `close`.
     - `on_request`: called with each outgoing `httpx.Request` (every retry, stream resume and
       rejoin too) to set headers such as a fresh token; a coroutine function is awaited.
@@ -187,6 +194,7 @@ def get_sync_client(
         http_client=http_client,
         limits=limits,
         stream_idle_timeout=stream_idle_timeout,
+        reconnect=reconnect,
         on_request=on_request,
         transport=transport,
     )

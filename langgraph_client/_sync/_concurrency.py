@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import threading
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from .. import _retry
+
 __all__ = [
     "AwaitsGet",
+    "Interrupter",
+    "StreamClosed",
     "StreamMixin",
     "call_hook",
     "close_under",
     "inprocess_transport",
     "is_running",
 ]
+
+_T = TypeVar("_T")
 
 
 class StreamMixin:
@@ -46,6 +53,40 @@ def close_under(response: httpx.Response) -> None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
     response.close()
+
+
+class StreamClosed(Exception):
+    """Inside a stream's generator: `close()` from another thread stopped it between events."""
+
+
+class Interrupter:
+    """Lets `close()` from another thread stop a stream that is not reading. A blocking connect
+    cannot be interrupted: its result is checked (and closed) when it returns; a wait before a
+    reconnect ends at once."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self._event = threading.Event()
+
+    def run(self, value: _T) -> _T:
+        """`value` (the call has already run), unless the stream was closed meanwhile: then
+        `StreamClosed`, and a response it produced is closed."""
+        if self.closed:
+            if isinstance(value, httpx.Response):
+                value.close()
+            raise StreamClosed
+        return value
+
+    def sleep(self, seconds: float) -> None:
+        """`_retry.sync_sleep`, ended early (with `StreamClosed`) by a close."""
+        if not self.closed:
+            _retry.sync_sleep(seconds, self._event)
+        if self.closed:
+            raise StreamClosed
+
+    def close(self) -> None:
+        self.closed = True
+        self._event.set()
 
 
 def call_hook(hook: Callable[[httpx.Request], Any], request: httpx.Request) -> None:

@@ -66,6 +66,7 @@ class SyncHttpClient(BaseHttpClient):
         http_client: httpx.Client | None,
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
+        reconnect: _retry.ReconnectPolicy | None = None,
         on_request: OnRequest | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -76,12 +77,13 @@ class SyncHttpClient(BaseHttpClient):
             timeout=timeout,
             max_retries=max_retries,
             stream_idle_timeout=stream_idle_timeout,
+            reconnect=reconnect,
         )
-        self.on_request = on_request
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(
             timeout=self.timeout, limits=limits or DEFAULT_LIMITS, transport=transport
         )
+        self.on_request = on_request
 
     def close(self) -> None:
         if self._owns_client:
@@ -91,7 +93,6 @@ class SyncHttpClient(BaseHttpClient):
         self,
         request: httpx.Request,
         *,
-        retry: _retry.RetryMode,
         max_retries: int | NotGiven = NOT_GIVEN,
         read: bool = False,
         on_headers: OnHeaders | None = None,
@@ -99,10 +100,12 @@ class SyncHttpClient(BaseHttpClient):
         """Send and return a response with a 2xx status: its body read if `read`, else not yet
         (the caller must then close it). `on_headers` sees the headers before the body is read.
 
-        Retries what `retry` allows (with `read`, a safe request whose body breaks off is sent
-        again too), follows same-origin redirects, and raises the typed error for the rest.
+        Retries what the endpoint table allows (`_retry.ENDPOINTS`; with `read`, a safe request
+        whose body breaks off is sent again too), follows same-origin redirects, and raises the
+        typed error for the rest.
         """
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
+        retry = self.retry_mode(request)
         attempt = 0
         redirects = 0
         while True:
@@ -143,11 +146,14 @@ class SyncHttpClient(BaseHttpClient):
                 redirects += 1
                 continue
             if attempt < retries and _retry.can_retry_status(status, retry):
-                response.close()
                 delay = _retry.retry_after(response.headers)
-                self._sleep_before_retry(request, attempt, retries, str(status), delay)
-                attempt += 1
-                continue
+                # Asked to wait longer than we would: a retry after the capped wait would
+                # almost surely fail again, so the caller gets the error (and the delay) now.
+                if delay is None or delay <= _retry.MAX_RETRY_AFTER:
+                    response.close()
+                    self._sleep_before_retry(request, attempt, retries, str(status), delay)
+                    attempt += 1
+                    continue
             try:
                 content = _read(response)
             except (httpx.TransportError, APIResponseValidationError):
@@ -183,17 +189,14 @@ class SyncHttpClient(BaseHttpClient):
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        retry: _retry.RetryMode | None = None,
         on_headers: OnHeaders | None = None,
     ) -> Any:
-        """One JSON call: the decoded body. Writes that could act twice pass `retry="connect"`;
-        POSTs default to it, every other method to `safe`. `on_headers` sees the response's
-        headers before the body is read (a run's id, a pagination offset)."""
+        """One JSON call: the decoded body, retried as the endpoint table says. `on_headers`
+        sees the response's headers before the body is read (a run's id, a pagination offset)."""
         request = self.build_request(
             method, path, json=json, params=params, headers=headers, timeout=timeout
         )
-        mode = retry or ("connect" if method == "POST" else "safe")
-        response = self.send(request, retry=mode, read=True, on_headers=on_headers)
+        response = self.send(request, read=True, on_headers=on_headers)
         return decode_json(response.content, response)
 
 

@@ -21,7 +21,6 @@ import httpx
 
 from .._capture import capture_responses
 from .._exceptions import APIConnectionError, APIStatusError
-from .._retry import RetryMode
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._stream import RunEvents, StreamPart, SyncRunStream
 
@@ -30,10 +29,6 @@ __all__ = ["SyncHttpRoutes"]
 logger = logging.getLogger("langgraph_client")
 
 OnResponse = Callable[[httpx.Response], Any]
-
-# Whether a method may be sent again after a failure that may have reached the server: a custom
-# POST or PATCH could act twice, so those are retried only where the request never left.
-_RETRY: dict[str, RetryMode] = {"POST": "connect", "PATCH": "connect"}
 
 
 class SyncHttpRoutes:
@@ -142,7 +137,6 @@ class SyncHttpRoutes:
             self._http,
             request,
             RunEvents(),  # no resume: the route is not known to replay
-            retry=_RETRY.get(method, "safe"),
             on_response=on_response,
         )
 
@@ -210,7 +204,6 @@ class SyncHttpRoutes:
                 params=params,
                 headers=headers,
                 timeout=timeout,
-                retry=_RETRY.get(method, "safe"),
                 on_headers=on_headers,
             )
         with capture_responses() as raw:

@@ -154,8 +154,6 @@ class SyncAssistantsClient:
                 "description": description,
             }
         )
-        # With a fixed id, "do_nothing" makes a repeat return the same assistant.
-        idempotent = assistant_id is not None and if_exists == "do_nothing"
         result: Assistant = self._http.request(
             "POST",
             "/assistants",
@@ -163,7 +161,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe" if idempotent else None,
         )
         return result
 
@@ -301,7 +298,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
             on_headers=lambda response_headers: next_offset.append(
                 response_headers.get("x-pagination-next")
             ),
@@ -368,7 +364,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -391,7 +386,6 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -412,6 +406,5 @@ class SyncAssistantsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",  # setting the same version twice is the same as once
         )
         return result

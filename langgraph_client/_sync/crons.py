@@ -208,7 +208,6 @@ class SyncCronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -269,6 +268,5 @@ class SyncCronClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

@@ -11,20 +11,25 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
-from .._exceptions import APIConnectionError
+from .. import _retry
+from .._exceptions import APIConnectionError, APIStatusError, ReconnectExhaustedError
 from .._paths import parse_run_location, path
 from .._payloads import (
+    UNFINISHED,
     RunCreateOptions,
     RunOptions,
     check_result,
     check_version,
+    rejoined_result,
     run_body,
     runs_path,
+    stream_mode_param,
 )
+from .._retry import ReconnectPolicy
 from .._run_events import OnRunCreated
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
-from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, StreamPart, SyncRunStream
+from ._stream import OnReconnect, RunEvents, RunMetadata, StreamPart, SyncRunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from typing_extensions import Unpack
@@ -44,6 +49,10 @@ __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
 logger = logging.getLogger("langgraph_client")
 
+# A join connection that lasted this long was talking to the server (it sends a newline every
+# 5 s): its break starts a fresh reconnect budget, like an event on a stream.
+_JOIN_PROGRESS = 10.0
+
 
 class SyncRunsClient:
     """`client.runs`: everything about runs, stateless (`thread_id=None`) and on threads."""
@@ -58,6 +67,8 @@ class SyncRunsClient:
         *,
         raise_error: bool = True,
         on_run_created: OnRunCreated | None = None,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -66,8 +77,10 @@ class SyncRunsClient:
         """Create a run, wait for it to finish, and return its final values.
 
         A run that failed on the server raises `RunFailedError` (unless `raise_error=False`, which
-        returns the `{"__error__": ...}` body). If the connection drops mid-run and the run was
-        created with `on_disconnect="continue"`, the result is fetched with `join` instead.
+        returns the `{"__error__": ...}` body). If the connection drops mid-run, the run is
+        rejoined (`reconnect`, the client's `ReconnectPolicy` by default; `on_reconnect(attempt,
+        None)` before each try): its result if it went on, `RunCancelledError` if the server
+        stopped it because of the drop, `RunOutcomeUnknownError` if it can no longer be read.
 
             result = client.runs.wait(None, "agent", input={"messages": [...]})
         """
@@ -89,39 +102,118 @@ class SyncRunsClient:
                 params=params,
                 headers=headers,
                 timeout=timeout,
-                retry="connect",
                 on_headers=on_headers,
             )
         except APIConnectionError as exc:
             run = created[-1] if created else None
             if run is None or run.get("thread_id") is None:
-                raise
-            if options.get("on_disconnect") != "continue":
-                # The server cancels a run whose wait connection drops; joining would return a
-                # half-finished state as if it were the result.
-                raise
-            logger.debug("wait for run %s lost its connection (%r); joining", run["run_id"], exc)
-            result = self._join_after_drop(run, timeout, headers)
+                raise  # no run known to rejoin (it may not even exist)
+            logger.debug("wait for run %s lost its connection (%r); rejoining", run["run_id"], exc)
+            policy = ReconnectPolicy.choose(self._http.reconnect, reconnect, None)
+            rejoined: builtins.list[dict[str, Any]] | dict[str, Any] = self._rejoin(
+                run, policy.start(), on_reconnect, raise_error, timeout, headers, dropped=exc
+            )
+            return rejoined
         checked: builtins.list[dict[str, Any]] | dict[str, Any] = check_result(
             result, created[-1] if created else None, raise_error
         )
         return checked
 
-    def _join_after_drop(
+    def _rejoin(
         self,
         run: RunMetadata,
+        budget: _retry.ReconnectBudget,
+        on_reconnect: OnReconnect | None,
+        raise_error: bool,
         timeout: TimeoutTypes | NotGiven,
         headers: Mapping[str, str] | None,
+        *,
+        dropped: BaseException | None,
+        params: Mapping[str, Any] | None = None,
     ) -> Any:
-        # A join is a safe GET: the request path's own retries, with their backoff, are the
-        # bounded reconnect loop.
-        rejoin = self._http.copy(max_retries=DEFAULT_MAX_RECONNECTS)
-        return rejoin.request(
-            "GET",
-            path("/threads/{}/runs/{}/join", run["thread_id"], run["run_id"]),
-            headers=headers,
-            timeout=timeout,
+        """Join `run` until it ends, through breaks, within `budget`; after a drop (`dropped`),
+        the run's status decides what its join returned means (`rejoined_result`)."""
+        join = path("/threads/{}/runs/{}/join", run["thread_id"], run["run_id"])
+        # A first join is an ordinary request (its statuses are answers, retried as the table
+        # says); after a drop, every attempt is sent once and the reconnect policy paces them.
+        http = self._http if dropped is None else self._http.copy(max_retries=0)
+        while True:
+            if dropped is not None:
+                self._pause(run, budget, on_reconnect, dropped)
+            started = _retry.now()
+            try:
+                result = http.request("GET", join, params=params, headers=headers, timeout=timeout)
+                if dropped is None:
+                    return check_result(result, run, raise_error)
+                status = self._status(http, run, headers, timeout)
+            except (APIConnectionError, APIStatusError) as exc:
+                if isinstance(exc, APIStatusError) and (
+                    dropped is None or exc.status_code not in _retry.RETRY_STATUSES
+                ):
+                    # An answer (404, 422, 401; or any status to a first join). After a drop,
+                    # a proxy's 502/503 while the server restarts is worth another attempt.
+                    raise
+                if _retry.now() - started >= _JOIN_PROGRESS:
+                    budget.progress()  # it was connected a while (the server was there)
+                if dropped is None:
+                    http = self._http.copy(max_retries=0)
+                dropped = exc
+                continue
+            if status not in UNFINISHED:
+                return rejoined_result(result, status, run, raise_error)
+
+    def _pause(
+        self,
+        run: RunMetadata,
+        budget: _retry.ReconnectBudget,
+        on_reconnect: OnReconnect | None,
+        failure: BaseException,
+    ) -> None:
+        """Wait before the next attempt to reach `run`, or raise when the budget is spent."""
+        delay = budget.next_delay()
+        if delay is None:
+            raise ReconnectExhaustedError(
+                f"run {run['run_id']} on thread {run['thread_id']} could not be reached again: "
+                f"{budget.attempts} attempts in {budget.waited:.1f}s ({failure}). It may still "
+                "be running: join it later",
+                run_id=run["run_id"],
+                thread_id=run["thread_id"],
+                attempts=budget.attempts,
+                waited=budget.waited,
+            ) from failure
+        logger.debug(
+            "rejoining run %s in %.2fs (attempt %d, %.1fs so far) after %r",
+            run["run_id"],
+            delay,
+            budget.attempts,
+            budget.waited,
+            failure,
         )
+        if on_reconnect is not None:
+            on_reconnect(budget.attempts, None)
+        _retry.sync_sleep(delay)
+
+    def _status(
+        self,
+        http: SyncHttpClient,
+        run: RunMetadata,
+        headers: Mapping[str, str] | None,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> str | None:
+        """The run's status; `None` if the run (or its thread) is gone."""
+        try:
+            found: Run = http.request(
+                "GET",
+                path("/threads/{}/runs/{}", run["thread_id"], run["run_id"]),
+                headers=headers,
+                timeout=timeout,
+            )
+        except APIStatusError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+        status: str | None = found.get("status") if isinstance(found, dict) else None
+        return status
 
     @overload
     def stream(
@@ -132,8 +224,9 @@ class SyncRunsClient:
         stream_mode: StreamMode | Sequence[StreamMode] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -150,8 +243,9 @@ class SyncRunsClient:
         stream_mode: StreamMode | Sequence[StreamMode] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -167,8 +261,9 @@ class SyncRunsClient:
         stream_mode: StreamMode | Sequence[StreamMode] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -179,9 +274,10 @@ class SyncRunsClient:
         `version="v2"` as typed dicts `{"type", "ns", "data", "interrupts"}` (`StreamPartV2`).
 
         With `stream_resumable=True`, a stream that breaks mid-run (reset, early close, silence
-        past the idle timeout) reconnects and continues after the last event it delivered, up to
-        `max_reconnects` times, calling `on_reconnect(attempt, last_event_id)` before each try.
-        `raise_error=True` turns an `error` event into `RunFailedError`.
+        past the idle timeout) reconnects and continues after the last event it delivered, as
+        `reconnect` says (the client's `ReconnectPolicy` by default; `max_reconnects` adds a
+        bound on attempts per break), calling `on_reconnect(attempt, last_event_id)` before each
+        try. `raise_error=True` turns an `error` event into `RunFailedError`.
 
             with client.runs.stream(None, "agent", input=inp, stream_mode="updates") as s:
                 for part in s:
@@ -210,9 +306,8 @@ class SyncRunsClient:
             self._http,
             request,
             events,
-            retry="connect",
             on_reconnect=on_reconnect,
-            max_reconnects=max_reconnects,
+            reconnect=ReconnectPolicy.choose(self._http.reconnect, reconnect, max_reconnects),
             version=check_version(version),
         )
 
@@ -228,11 +323,15 @@ class SyncRunsClient:
                 # A stateless stream names no thread, and this server has no thread-less join
                 # route, so such a stream cannot be resumed.
                 return None
+            after = {} if last_event_id is None else {"last-event-id": last_event_id}
             return self._http.build_request(
                 "GET",
                 path("/threads/{}/runs/{}/stream", run["thread_id"], run["run_id"]),
-                params={"stream_mode": stream_mode, "cancel_on_disconnect": cancel_on_disconnect},
-                headers={**(headers or {}), "last-event-id": last_event_id or "-1"},
+                params={
+                    "stream_mode": stream_mode_param(stream_mode),
+                    "cancel_on_disconnect": cancel_on_disconnect,
+                },
+                headers={**(headers or {}), **after},
                 timeout=timeout,
                 stream=True,
             )
@@ -259,7 +358,6 @@ class SyncRunsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="connect",
             on_headers=lambda response_headers: location.append(
                 response_headers.get("content-location")
             ),
@@ -391,7 +489,6 @@ class SyncRunsClient:
             params={"wait": wait, "action": action, **(params or {})},
             headers=headers,
             timeout=timeout,
-            retry="safe",  # cancelling twice is harmless
         )
 
     def cancel_many(
@@ -420,7 +517,6 @@ class SyncRunsClient:
             params={"action": action, **(params or {})},
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
 
     def join(
@@ -429,21 +525,28 @@ class SyncRunsClient:
         run_id: str,
         *,
         raise_error: bool = True,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> dict[str, Any]:
         """Wait for a run to finish and return its final values; a failed run raises
-        `RunFailedError` like `wait` does (`raise_error=False` returns the error body)."""
-        result = self._http.request(
-            "GET",
-            path("/threads/{}/runs/{}/join", thread_id, run_id),
+        `RunFailedError` like `wait` does (`raise_error=False` returns the error body).
+
+        A dropped connection is rejoined as in `wait` (same policy, same outcomes)."""
+        policy = ReconnectPolicy.choose(self._http.reconnect, reconnect, None)
+        run = {"run_id": run_id, "thread_id": thread_id}
+        path("/threads/{}/runs/{}/join", thread_id, run_id)  # a missing id fails before I/O
+        checked: dict[str, Any] = self._rejoin(
+            run,
+            policy.start(),
+            on_reconnect,
+            raise_error,
+            timeout,
+            headers,
+            dropped=None,
             params=params,
-            headers=headers,
-            timeout=timeout,
-        )
-        checked: dict[str, Any] = check_result(
-            result, {"run_id": run_id, "thread_id": thread_id}, raise_error
         )
         return checked
 
@@ -457,8 +560,9 @@ class SyncRunsClient:
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -475,8 +579,9 @@ class SyncRunsClient:
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -492,25 +597,28 @@ class SyncRunsClient:
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         version: StreamVersion = "v1",
     ) -> SyncRunStream[StreamPart] | SyncRunStream[StreamPartV2]:
-        """Stream an existing run's events, from the start or after `last_event_id`; with
-        `version="v2"`, as `StreamPartV2` dicts like `stream`.
+        """Stream an existing run's events: live from now on, or after `last_event_id` (`"0"`:
+        the whole run, replayed; the run must be `stream_resumable`). With `version="v2"`, as
+        `StreamPartV2` dicts like `stream`.
 
-        Same stream object as `stream`: it resumes by itself after a break. Subgraph events come
-        through when the run was created with `stream_subgraphs=True`."""
+        Same stream object as `stream`: it resumes by itself after a break, and a live join
+        stays live (no event from before it joined). Subgraph events come through when the run
+        was created with `stream_subgraphs=True`."""
         run = {"run_id": run_id, "thread_id": thread_id}
         resume = self._resumer(stream_mode, timeout, headers, cancel_on_disconnect or None)
         request = self._http.build_request(
             "GET",
             path("/threads/{}/runs/{}/stream", thread_id, run_id),
             params={
-                "stream_mode": stream_mode,
+                "stream_mode": stream_mode_param(stream_mode),
                 "cancel_on_disconnect": cancel_on_disconnect or None,
                 **(params or {}),
             },
@@ -521,15 +629,14 @@ class SyncRunsClient:
             stream=True,
         )
         events = RunEvents(
-            resume=resume, raise_error=raise_error, run=run, last_event_id=last_event_id
+            resume=resume, raise_error=raise_error, run=run, last_event_id=last_event_id, live=True
         )
         return SyncRunStream(
             self._http,
             request,
             events,
-            retry="safe",
             on_reconnect=on_reconnect,
-            max_reconnects=max_reconnects,
+            reconnect=ReconnectPolicy.choose(self._http.reconnect, reconnect, max_reconnects),
             version=check_version(version),
         )
 

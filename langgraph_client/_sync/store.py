@@ -143,7 +143,6 @@ class SyncStoreClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -227,6 +226,5 @@ class SyncStoreClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result

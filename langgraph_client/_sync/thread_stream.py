@@ -31,6 +31,7 @@ from .._exceptions import (
     ThreadCommandError,
 )
 from .._paths import path
+from .._retry import ReconnectPolicy
 from .._thread_protocol import (
     CHANNELS,
     DEFAULT_CHANNELS,
@@ -211,7 +212,6 @@ class SyncThreadStream:
             json=body,
             headers=self._headers,
             timeout=timeout,
-            retry="connect",  # a command acts: never sent twice
         )
         if isinstance(reply, dict) and reply.get("type") == "success":
             return reply.get("result")
@@ -265,8 +265,7 @@ class SyncThreadStream:
                 self._http,
                 self._events.request(),
                 self._events,
-                retry="safe",
-                max_reconnects=self._max_reconnects,
+                reconnect=ReconnectPolicy.choose(self._http.reconnect, None, self._max_reconnects),
             )
             self._stream_iter = self._stream.__iter__()
         try:

@@ -5,16 +5,24 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
 from .._paths import path
 from .._payloads import checkpoint_address, drop_none, history_before, thread_ttl
+from .._retry import ReconnectPolicy
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
-from ._stream import DEFAULT_MAX_RECONNECTS, RunEvents, RunMetadata, StreamPart, SyncRunStream
+from ._stream import (
+    DEFAULT_MAX_RECONNECTS,
+    OnReconnect,
+    RunEvents,
+    RunMetadata,
+    StreamPart,
+    SyncRunStream,
+)
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from ..types import (
@@ -74,8 +82,6 @@ class SyncThreadsClient:
                 "ttl": thread_ttl(ttl),
             }
         )
-        # A create that returns the existing thread can be sent twice without making two.
-        idempotent = thread_id is not None and if_exists == "do_nothing"
         result: Thread = self._http.request(
             "POST",
             "/threads",
@@ -83,7 +89,6 @@ class SyncThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe" if idempotent else None,
         )
         return result
 
@@ -216,7 +221,6 @@ class SyncThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -282,7 +286,6 @@ class SyncThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -323,7 +326,6 @@ class SyncThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",  # pruning the same threads again changes nothing
         )
         return result
 
@@ -359,7 +361,6 @@ class SyncThreadsClient:
                 params=params,
                 headers=headers,
                 timeout=timeout,
-                retry="safe",
             )
             return result
         if checkpoint_id is not None:
@@ -431,7 +432,6 @@ class SyncThreadsClient:
             params=params,
             headers=headers,
             timeout=timeout,
-            retry="safe",
         )
         return result
 
@@ -475,8 +475,9 @@ class SyncThreadsClient:
         last_event_id: str | None = None,
         stream_mode: ThreadStreamMode | Sequence[ThreadStreamMode] = "run_modes",
         raise_error: bool = False,
-        on_reconnect: Callable[[int, str | None], Any] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
@@ -515,12 +516,12 @@ class SyncThreadsClient:
             run={"run_id": None, "thread_id": thread_id},
             last_event_id=last_event_id,
             replays_all=False,  # the thread stream answers `Last-Event-ID: -1` with a 422
+            live=True,
         )
         return SyncRunStream(
             self._http,
             build(last_event_id),
             events,
-            retry="safe",
             on_reconnect=on_reconnect,
-            max_reconnects=max_reconnects,
+            reconnect=ReconnectPolicy.choose(self._http.reconnect, reconnect, max_reconnects),
         )

@@ -15,7 +15,16 @@ from urllib.parse import parse_qs, unquote
 import orjson
 
 from ._runs import RunRoutes
-from ._script import UNSET, Fault, RecordedRequest, RecordedRun, Script, Step, error_pair
+from ._script import (
+    UNSET,
+    Fault,
+    RecordedRequest,
+    RecordedRun,
+    RunEndpoint,
+    Script,
+    ScriptItem,
+    error_pair,
+)
 from ._wire import (
     GRAPH_NAMESPACE,
     HTML_500,
@@ -100,7 +109,7 @@ class FakeAgentServer(RunRoutes):
         self,
         assistant: str = "*",
         *,
-        events: Sequence[Step] | Callable[[RecordedRun], Sequence[Step]] = (),
+        events: Sequence[ScriptItem] | Callable[[RecordedRun], Sequence[ScriptItem]] = (),
         result: Any = None,
         error: BaseException | tuple[str, str] | str | None = None,
         interrupt: Any = UNSET,
@@ -338,7 +347,8 @@ class FakeAgentServer(RunRoutes):
             if n == 1 and method == "POST":
                 return self._start_run("create", None, body, now)
             if n == 2 and method == "POST" and seg[1] in ("wait", "stream"):
-                return self._start_run(seg[1], None, body, now)  # type: ignore[arg-type]
+                endpoint: RunEndpoint = "wait" if seg[1] == "wait" else "stream"
+                return self._start_run(endpoint, None, body, now)
         raise WireError(404, "Not Found")
 
     def _assistant_route(self, method: str, seg: list[str], body: Any) -> Reply:

@@ -46,7 +46,8 @@ class RunRoutes(FakeState):
         if not rest and method == "POST":
             return self._start_run("create", thread_id, body, now)
         if rest in (["wait"], ["stream"]) and method == "POST":
-            return self._start_run(rest[0], thread_id, body, now)  # type: ignore[arg-type]
+            endpoint: RunEndpoint = "wait" if rest == ["wait"] else "stream"
+            return self._start_run(endpoint, thread_id, body, now)
         if not rest and method == "GET":
             self._get_thread(thread_id)
             runs = [self._run_view(r, now) for r in self._runs.values() if r.thread_id == thread_id]

@@ -43,7 +43,7 @@ class Pause:
     seconds: float
 
 
-Step = Event | Pause
+ScriptItem = Event | Pause
 """An item of a script's `events`."""
 
 
@@ -100,7 +100,7 @@ class Script:
     """How the runs of one assistant play out (made by `FakeAgentServer.on_run`)."""
 
     assistant: str
-    events: Sequence[Step] | Callable[[RecordedRun], Sequence[Step]] = ()
+    events: Sequence[ScriptItem] | Callable[[RecordedRun], Sequence[ScriptItem]] = ()
     result: Any = None
     error: tuple[str, str] | None = None
     interrupt: Any = UNSET

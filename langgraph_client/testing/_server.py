@@ -55,8 +55,19 @@ _SERVER_ENV = {
 _DROPPED_ENV = ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGGRAPH_API_KEY")
 
 
+# What the isolated copy of a project leaves out: state, caches, environments, VCS.
 _COPY_IGNORE = shutil.ignore_patterns(
-    ".langgraph_api", "__pycache__", ".venv*", ".git", "*.pyc", ".mypy_cache", ".pytest_cache"
+    ".langgraph_api",
+    "__pycache__",
+    "*.pyc",
+    ".venv*",
+    ".tox",
+    ".nox",
+    "node_modules",
+    ".git",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
 )
 
 

@@ -95,6 +95,7 @@ def is_uuid(value: str) -> bool:
 
 
 def stream_modes(value: Any) -> list[str]:
+    """A run body's `stream_mode` as a list (default `["values"]`); an unknown mode is a 422."""
     if value is None:
         return ["values"]
     modes = [value] if isinstance(value, str) else list(value)
@@ -136,33 +137,30 @@ def filter_modes(value: str | None) -> list[str] | None:
 
 
 def join_filter(modes: list[str] | None) -> Callable[[TimedEvent], bool]:
+    """Which stored events a rejoin with `?stream_mode=` gets: its modes' events (`mode|ns`
+    counts as `mode`, `messages-tuple` as every `messages*`), plus `metadata` and `error`."""
     if modes is None:
         return lambda event: True
-    wanted = ["messages" if m.startswith("messages") else m for m in modes]
-    return lambda event: (
-        event.name.partition("|")[0].partition("/")[0]
-        in (
-            *wanted,
-            "metadata",
-            "error",
-        )
-    )
+    wanted = {"messages" if m.startswith("messages") else m for m in modes}
+    wanted |= {"metadata", "error"}
+    return lambda event: event.name.partition("|")[0].partition("/")[0] in wanted
 
 
 def subset(wanted: Any, have: Mapping[str, Any]) -> bool:
+    """A search filter: every key of `wanted` has its value in `have`."""
     if not wanted:
         return True
     return all(have.get(k) == v for k, v in dict(wanted).items())
 
 
 def page(items: list[dict[str, Any]], body: Mapping[str, Any]) -> Reply:
+    """One page of a search, with the server's pagination headers."""
     offset = int(body.get("offset") or 0)
     limit = int(body.get("limit") or 10)
-    page = items[offset : offset + limit]
     headers = [("X-Pagination-Total", str(len(items)))]
     if offset + limit < len(items):
         headers.append(("X-Pagination-Next", str(offset + limit)))
-    return json_reply(200, page, headers)
+    return json_reply(200, items[offset : offset + limit], headers)
 
 
 def with_fault(reply: Reply, fault: Fault) -> Reply:

@@ -41,6 +41,23 @@ class CuttableProxy:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
 
+    async def down(self) -> None:
+        """The server becomes unreachable: open connections reset, new ones refused (the port
+        stops listening), until `up()`."""
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 5)
+            self._server = None
+
+    async def up(self) -> None:
+        """Listen again on the same port."""
+        if self._server is None:
+            self._server = await asyncio.start_server(
+                self._handle, "127.0.0.1", self.port, reuse_address=True
+            )
+
     def cut(self) -> None:
         """Reset all client-side connections (RST, not a clean close)."""
         for writer in list(self._writers):

@@ -17,7 +17,16 @@ import pytest
 
 from langgraph_client import Client, RunStream, StreamPart, _retry, get_client, get_sync_client
 from tests.clients import AsyncView
-from tests.faultserver import Dynamic, FaultServer, RequestRecord, SSEEvent, Step, event, sse
+from tests.faultserver import (
+    Dynamic,
+    FaultServer,
+    RequestRecord,
+    SSEEvent,
+    Step,
+    event,
+    replay,
+    sse,
+)
 
 API_KEY = "sk-SECRET-XYZ"
 """A distinctive key: tests look for it in messages, reprs and logs."""
@@ -93,9 +102,12 @@ def other(_other_session: FaultServer) -> Iterator[FaultServer]:
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries and reconnects wait ~10 ms instead of 0.5 s to 8 s."""
+    """Retries and reconnects wait ~10 ms instead of 0.5 s to 8 s, and a client's default
+    reconnect budget is 2 s instead of 90 s."""
     monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.01)
     monkeypatch.setattr(_retry, "MAX_DELAY", 0.02)
+    fast = _retry.ReconnectPolicy(max_wait=2.0, initial_delay=0.01, max_delay=0.02)
+    monkeypatch.setattr(_retry, "DEFAULT_RECONNECT", fast)
 
 
 @pytest.fixture
@@ -147,20 +159,13 @@ async def collect(stream: RunStream, *, limit: int = 1000) -> list[StreamPart]:
     return parts
 
 
-def _id_key(event_id: str | None) -> tuple[int, int]:
-    head, _, tail = (event_id or "").partition("-")
-    return int(head), int(tail or 0)
-
-
 def replay_after(events: list[SSEEvent], **sse_kwargs: Any) -> Step:
-    """A join that replays, like the Agent Server, every event whose id sorts strictly after
-    the request's `Last-Event-ID` (all of them for none or `-1`)."""
+    """A join of a finished run, answered by the suite's one replay model
+    (`tests.faultserver.replay`): the events after the request's `Last-Event-ID`, by string
+    order; nothing without one."""
 
     def serve(record: RequestRecord) -> Step:
-        last = record.header("last-event-id")
-        if last is None or last.strip() in ("", "-1"):
-            return sse(events, **sse_kwargs)
-        return sse([e for e in events if _id_key(e.id) > _id_key(last)], **sse_kwargs)
+        return sse(replay(events, record.header("last-event-id")), **sse_kwargs)
 
     return Dynamic(serve)
 
@@ -171,13 +176,13 @@ def resume_point(
     """The `Last-Event-ID` a resume must carry after `delivered` ids (docs/reliability.md):
     ids may be shared by several events, and a replay starts strictly after the id it is
     given, so the client resumes from the distinct id *before* the last one it delivered
-    (`start`, the id a join began after, counts as delivered), `-1` ("from the start") if
+    (`start`, the id a join began after, counts as delivered), `0` ("from the start") if
     there is none and the endpoint accepts it, else the last id itself."""
     seen = [i for i in ([start] if start else []) + delivered if i is not None]
     if not delivered:
-        return start or ("-1" if replays_all else None)
+        return start or ("0" if replays_all else None)
     last = seen[-1]
     earlier = [i for i in seen if i != last]
     if earlier:
         return earlier[-1]
-    return "-1" if replays_all else last
+    return "0" if replays_all else last

@@ -92,12 +92,18 @@ async def test_wait_rejoin_gets_a_fresh_header(fs: FaultServer, make_client: Cli
         ),
     )
     fs.route("GET", "/threads/T/runs/R/join", json_response(200, {"done": True}))
+    fs.route("GET", "/threads/T/runs/R", json_response(200, {**RUN, "status": "success"}))
     result = await asyncio.wait_for(
         client.runs.wait("T", "agent", input={}, on_disconnect="continue"), 5
     )
     assert result == {"done": True}
-    assert tokens_sent(fs) == ["Bearer token-1", "Bearer token-2"]
-    assert [r.path for r in fs.requests] == ["/threads/T/runs/wait", "/threads/T/runs/R/join"]
+    # The wait, the rejoin, and the run's status read after it: each with a fresh header.
+    assert tokens_sent(fs) == ["Bearer token-1", "Bearer token-2", "Bearer token-3"]
+    assert [r.path for r in fs.requests] == [
+        "/threads/T/runs/wait",
+        "/threads/T/runs/R/join",
+        "/threads/T/runs/R",
+    ]
 
 
 async def test_hook_set_header_overrides_the_client_default(

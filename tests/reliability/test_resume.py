@@ -17,6 +17,11 @@ from langgraph_client import (
     APIConnectionError,
     APITimeoutError,
     Client,
+    ReconnectExhaustedError,
+    ReconnectPolicy,
+    RunCancelledError,
+    RunFailedError,
+    RunOutcomeUnknownError,
     StreamLostError,
     StreamPart,
 )
@@ -152,7 +157,7 @@ async def test_break_before_the_first_event_replays_from_the_start(
     run = fs.resumable_run(EVENTS, fail_after=[0], fault="reset")
     parts = await asyncio.wait_for(collect(client.runs.stream("T", "a", stream_resumable=True)), 5)
     assert_exactly_once(parts, run)
-    assert run.last_event_ids == ["-1"]  # "from the beginning"
+    assert run.last_event_ids == ["0"]  # "from the beginning"
 
 
 async def test_breaks_separated_by_progress_do_not_exhaust_the_budget(
@@ -265,7 +270,7 @@ async def test_runs_join_stream_resumes(fs: FaultServer, client: Client) -> None
 
 
 async def test_runs_join_stream_after_an_id_then_resumes(fs: FaultServer, client: Client) -> None:
-    run = fs.resumable_run(EVENTS, fail_after=[2], fault="close")
+    run = fs.resumable_run(EVENTS, fail_after=[2], fault="close", produced=2)
     start = run.events[1].id
     on_reconnect = Reconnects()
     parts = await asyncio.wait_for(
@@ -368,9 +373,17 @@ JOIN_WAIT = "/threads/T/runs/R/join"
 BIG = {"messages": ["partial"], "pad": "p" * 400}
 
 
+RUN_STATUS = "/threads/T/runs/R"
+
+
+def run_status(status: str) -> Any:
+    return json_response(200, {"run_id": "R", "thread_id": "T", "status": status})
+
+
+@pytest.mark.parametrize("on_disconnect", ["continue", None])
 @pytest.mark.parametrize("end", ["close", "reset"])
-async def test_wait_continue_rejoins_after_a_drop(
-    fs: FaultServer, client: Client, end: Any
+async def test_wait_rejoins_after_a_drop(
+    fs: FaultServer, client: Client, end: Any, on_disconnect: Any
 ) -> None:
     fs.route(
         "POST",
@@ -378,18 +391,18 @@ async def test_wait_continue_rejoins_after_a_drop(
         wait_response(BIG, content_location="/threads/T/runs/R", truncate=25, end=end),
     )
     fs.route("GET", JOIN_WAIT, json_response(200, FINAL))
+    fs.route("GET", RUN_STATUS, run_status("success"))
     result = await asyncio.wait_for(
-        client.runs.wait("T", "agent", input={}, on_disconnect="continue"), 5
+        client.runs.wait("T", "agent", input={}, on_disconnect=on_disconnect), 5
     )
     assert result == FINAL
     assert fs.count("POST", WAIT) == 1
     assert fs.count("GET", JOIN_WAIT) == 1
+    assert fs.count("GET", RUN_STATUS) == 1  # the run went on: its status says success
     assert fs.last("GET", JOIN_WAIT).header("x-api-key") == API_KEY
 
 
-async def test_wait_continue_rejoins_after_silence(
-    fs: FaultServer, make_client: ClientFactory
-) -> None:
+async def test_wait_rejoins_after_silence(fs: FaultServer, make_client: ClientFactory) -> None:
     client = make_client(timeout=httpx.Timeout(5, read=0.3))
     fs.route(
         "POST",
@@ -397,36 +410,105 @@ async def test_wait_continue_rejoins_after_silence(
         wait_response(BIG, content_location="/threads/T/runs/R", truncate=0, end="stall"),
     )
     fs.route("GET", JOIN_WAIT, json_response(200, FINAL))
-    result = await asyncio.wait_for(client.runs.wait("T", "agent", on_disconnect="continue"), 5)
+    fs.route("GET", RUN_STATUS, run_status("success"))
+    result = await asyncio.wait_for(client.runs.wait("T", "agent"), 5)
     assert result == FINAL
     assert fs.count("GET", JOIN_WAIT) == 1
 
 
-async def test_wait_rejoin_that_keeps_failing_is_bounded(fs: FaultServer, client: Client) -> None:
+async def test_wait_rejoin_that_keeps_failing_is_bounded(
+    fs: FaultServer, make_client: ClientFactory
+) -> None:
+    client = make_client(reconnect=ReconnectPolicy(max_wait=0.5, initial_delay=0.05))
     fs.route(
         "POST",
         WAIT,
         wait_response(BIG, content_location="/threads/T/runs/R", truncate=25, end="close"),
     )
     fs.always("GET", JOIN_WAIT, close_connection(reset=True))
-    with pytest.raises(APIConnectionError) as info:
-        await asyncio.wait_for(client.runs.wait("T", "agent", on_disconnect="continue"), 5)
+    calls: list[Any] = []
+    with pytest.raises(ReconnectExhaustedError) as info:
+        await asyncio.wait_for(
+            client.runs.wait("T", "agent", on_reconnect=lambda *a: calls.append(a)), 5
+        )
     assert API_KEY not in str(info.value)
+    assert (info.value.run_id, info.value.thread_id) == ("R", "T")
+    assert 0.4 <= info.value.waited <= 1.0
     assert fs.count("POST", WAIT) == 1
-    assert 1 <= fs.count("GET", JOIN_WAIT) <= 20
+    assert 2 <= fs.count("GET", JOIN_WAIT) == len(calls) <= 20  # once each: no hidden retries
 
 
-@pytest.mark.parametrize("on_disconnect", [None, "cancel"])
-async def test_wait_without_continue_raises_and_does_not_join(
-    fs: FaultServer, client: Client, on_disconnect: Any
+async def test_wait_whose_run_the_server_cancelled_raises_run_cancelled(
+    fs: FaultServer, client: Client
 ) -> None:
     fs.route(
         "POST",
         WAIT,
         wait_response(BIG, content_location="/threads/T/runs/R", truncate=25, end="close"),
     )
-    fs.route("GET", JOIN_WAIT, json_response(200, FINAL))
-    with pytest.raises(APIConnectionError):
-        await asyncio.wait_for(client.runs.wait("T", "agent", on_disconnect=on_disconnect), 5)
-    assert fs.count("POST", WAIT) == 1
-    assert fs.count("GET", JOIN_WAIT) == 0
+    fs.route("GET", JOIN_WAIT, json_response(200, {"messages": ["half-done"]}))
+    fs.route("GET", RUN_STATUS, run_status("interrupted"))
+    with pytest.raises(RunCancelledError) as info:
+        await asyncio.wait_for(client.runs.wait("T", "agent", on_disconnect="cancel"), 5)
+    assert (info.value.run_id, info.value.thread_id, info.value.status) == ("R", "T", "interrupted")
+    assert "half-done" not in str(info.value)  # the half-finished state is not passed off
+
+
+STATELESS_WAIT = "/runs/wait"
+GONE = {"__error__": {"error": "HTTPException", "message": "404: Run not found"}}
+
+
+async def test_stateless_wait_whose_thread_was_deleted_is_outcome_unknown(
+    fs: FaultServer, client: Client
+) -> None:
+    # The server deletes a stateless run's temporary thread when the run ends: its join then
+    # says "Run not found" (a 200), which used to be reported as RunFailedError.
+    fs.route(
+        "POST",
+        STATELESS_WAIT,
+        wait_response(BIG, content_location="/threads/TMP/runs/R", truncate=25, end="close"),
+    )
+    fs.route("GET", "/threads/TMP/runs/R/join", json_response(200, GONE))
+    fs.route("GET", "/threads/TMP/runs/R", json_response(404, {"detail": "Thread not found"}))
+    with pytest.raises(RunOutcomeUnknownError) as info:
+        await asyncio.wait_for(client.runs.wait(None, "agent"), 5)
+    assert not isinstance(info.value, RunFailedError)
+    assert (info.value.run_id, info.value.thread_id) == ("R", "TMP")
+
+
+async def test_join_rejoins_after_a_drop_and_checks_the_outcome(
+    fs: FaultServer, client: Client
+) -> None:
+    # The first join is an ordinary GET (2 retries); then the reconnect policy takes over.
+    fs.route(
+        "GET",
+        JOIN_WAIT,
+        wait_response(BIG, truncate=25, end="reset"),
+        close_connection(reset=True),
+        close_connection(reset=True),
+        close_connection(reset=True),
+        json_response(200, FINAL),
+    )
+    fs.route("GET", RUN_STATUS, run_status("success"))
+    calls: list[Any] = []
+    result = await asyncio.wait_for(
+        client.runs.join("T", "R", on_reconnect=lambda *a: calls.append(a)), 5
+    )
+    assert result == FINAL
+    assert fs.count("GET", JOIN_WAIT) == 5
+    assert calls == [(1, None), (2, None)]
+    assert fs.count("GET", RUN_STATUS) == 1  # after a drop, the run's status is checked
+
+
+async def test_join_of_a_run_stopped_while_rejoining_raises_run_cancelled(
+    fs: FaultServer, client: Client
+) -> None:
+    fs.route(
+        "GET",
+        JOIN_WAIT,
+        *[close_connection(reset=True)] * 3,
+        json_response(200, {"messages": ["half-done"]}),
+    )
+    fs.route("GET", RUN_STATUS, run_status("interrupted"))
+    with pytest.raises(RunCancelledError):
+        await asyncio.wait_for(client.runs.join("T", "R"), 5)

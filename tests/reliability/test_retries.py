@@ -164,16 +164,91 @@ async def test_client_errors_never_retried(
     assert fs.count("GET", RUN_PATH) == 1
 
 
-async def test_safe_post_cancel_retried_on_503_and_reset(fs: FaultServer, client: Client) -> None:
+# Issue 8, bug 4: these used to be re-sent by the by-method rule, a broken 2xx body included.
+NOT_REPEATABLE: dict[str, tuple[str, str, Callable[[Client], Awaitable[Any]]]] = {
+    "assistants.update": (
+        "PATCH",
+        "/assistants/A",
+        lambda c: c.assistants.update("A", metadata={"v": 2}),
+    ),
+    "assistants.delete": ("DELETE", "/assistants/A", lambda c: c.assistants.delete("A")),
+    "threads.delete": ("DELETE", "/threads/T", lambda c: c.threads.delete("T")),
+    "runs.delete": ("DELETE", RUN_PATH, lambda c: c.runs.delete("T", "R")),
+    "runs.cancel": ("POST", f"{RUN_PATH}/cancel", lambda c: c.runs.cancel("T", "R", wait=True)),
+    "runs.cancel_many": ("POST", "/runs/cancel", lambda c: c.runs.cancel_many(thread_id="T")),
+    "crons.delete": ("DELETE", "/runs/crons/C", lambda c: c.crons.delete("C")),
+    "store.delete_item": ("DELETE", "/store/items", lambda c: c.store.delete_item(["n"], "k")),
+}
+
+
+@pytest.mark.parametrize("call", list(NOT_REPEATABLE))
+async def test_write_whose_2xx_body_broke_off_is_not_sent_again(
+    fs: FaultServer, client: Client, call: str
+) -> None:
+    method, path, invoke = NOT_REPEATABLE[call]
+    body = {"assistant_id": "A", "version": 2, "pad": "x" * 200}
+    fs.route(method, path, json_response(200, body, truncate=30, end="reset"), json_response(200))
+    with pytest.raises(APIConnectionError):
+        await invoke(client)
+    assert fs.count(method, path) == 1  # the server did it once; a second send would redo it
+
+
+@pytest.mark.parametrize("call", list(NOT_REPEATABLE))
+async def test_write_on_502_or_reset_is_not_sent_again(
+    fs: FaultServer, client: Client, call: str
+) -> None:
+    method, path, invoke = NOT_REPEATABLE[call]
+    fs.route(method, path, json_response(502), close_connection(reset=True), json_response(200))
+    with pytest.raises(InternalServerError):
+        await invoke(client)
+    with pytest.raises(APIConnectionError):
+        await invoke(client)
+    assert fs.count(method, path) == 2
+
+
+@pytest.mark.parametrize("call", list(NOT_REPEATABLE))
+async def test_write_sent_again_when_it_never_left(
+    make_client: ClientFactory, sleeps: SleepRecorder, call: str
+) -> None:
+    _method, _path, invoke = NOT_REPEATABLE[call]
+    client = make_client(url=f"http://127.0.0.1:{free_port()}", max_retries=2)
+    with pytest.raises(APIConnectionError) as info:
+        await invoke(client)
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert len(sleeps.delays) == 2  # refused twice more: it never reached a server
+
+
+async def test_idempotent_writes_are_sent_again_after_a_reset(
+    fs: FaultServer, client: Client
+) -> None:
+    fs.route("PATCH", "/threads/T", close_connection(reset=True), json_response(200, {"x": 1}))
+    fs.route("PUT", "/store/items", json_response(503), json_response(204))
     fs.route(
         "POST",
-        f"{RUN_PATH}/cancel",
-        json_response(503),
-        close_connection(reset=True),
-        json_response(200, None),
+        "/assistants/A/latest",
+        json_response(200, {"a": 1}, truncate=3, end="reset"),
+        json_response(200, {"a": 1}),
     )
-    assert await client.runs.cancel("T", "R") is None
-    assert fs.count("POST", f"{RUN_PATH}/cancel") == 3
+    assert await client.threads.update("T", metadata={"k": 1}) == {"x": 1}
+    await client.store.put_item(["n"], "k", {"v": 1})
+    assert await client.assistants.set_latest("A", 2) == {"a": 1}
+    assert fs.count("PATCH", "/threads/T") == 2
+    assert fs.count("PUT", "/store/items") == 2
+    assert fs.count("POST", "/assistants/A/latest") == 2
+
+
+async def test_create_with_a_fixed_id_and_do_nothing_is_sent_again(
+    fs: FaultServer, client: Client
+) -> None:
+    thread = {"thread_id": "T"}
+    fs.route("POST", "/threads", json_response(503), json_response(200, thread))
+    assert await client.threads.create(thread_id="T", if_exists="do_nothing") == thread
+    assert fs.count("POST", "/threads") == 2
+    fs.clear_log()
+    fs.route("POST", "/threads", json_response(503), json_response(200, thread))
+    with pytest.raises(InternalServerError):
+        await client.threads.create(thread_id="T")  # might raise 409 or make a copy: once
+    assert fs.count("POST", "/threads") == 1
 
 
 @pytest.mark.parametrize("reset", [True, False], ids=["reset", "close"])
@@ -418,34 +493,73 @@ async def test_real_backoff_is_exponential_with_jitter_and_capped(
         assert want * 0.75 <= got <= want  # up to 25 % jitter taken off
 
 
-async def test_real_retry_after_seconds_date_ms_and_cap(
+async def test_real_retry_after_seconds_date_and_ms(
     fs: FaultServer, make_client: ClientFactory, sleeps: SleepRecorder
 ) -> None:
     client = make_client(max_retries=6)
     in_30s = datetime.now(timezone.utc) + timedelta(seconds=30)
-    in_1h = datetime.now(timezone.utc) + timedelta(hours=1)
     past = datetime.now(timezone.utc) - timedelta(hours=1)
     fs.route(
         "GET",
         "/ok",
         json_response(503, retry_after=3),
         json_response(429, retry_after=in_30s),
-        json_response(503, retry_after=120),
-        json_response(429, retry_after=in_1h),
+        json_response(503, retry_after=60),
         json_response(503, headers={"retry-after-ms": "250"}),
         json_response(503, retry_after=past),
         json_response(200, {"ok": True}),
     )
     assert await client.health() == {"ok": True}
-    assert fs.count("GET", "/ok") == 7
+    assert fs.count("GET", "/ok") == 6
     d = sleeps.delays
-    assert len(d) == 6
+    assert len(d) == 5
     assert d[0] == 3.0
     assert 27.0 <= d[1] <= 30.0  # an HTTP date (whole seconds) 30 s ahead
-    assert d[2] == 60.0  # capped
-    assert d[3] == 60.0  # a date an hour ahead, capped
-    assert d[4] == pytest.approx(0.25)
-    assert d[5] == 0.0  # a date in the past: go now
+    assert d[2] == 60.0  # the cap itself is still waited
+    assert d[3] == pytest.approx(0.25)
+    assert d[4] == 0.0  # a date in the past: go now
+
+
+@pytest.mark.parametrize(
+    ("status", "value", "seconds"),
+    [
+        (503, 120, 120.0),
+        (429, "3600", 3600.0),
+        (503, "hour", None),
+        (429, {"retry-after-ms": "61000"}, 61.0),
+    ],
+)
+async def test_retry_after_longer_than_the_cap_raises_at_once(
+    fs: FaultServer,
+    make_client: ClientFactory,
+    sleeps: SleepRecorder,
+    status: int,
+    value: Any,
+    seconds: float | None,
+) -> None:
+    # Issue 8, bug 5: a wait longer than 60 s used to be cut to 60 s and retried early.
+    client = make_client(max_retries=3)
+    if seconds is None:  # an HTTP date an hour ahead
+        value = datetime.now(timezone.utc) + timedelta(hours=1)
+    headers = value if isinstance(value, dict) else None
+    retry_after = None if isinstance(value, dict) else value
+    fs.route(
+        "GET",
+        "/ok",
+        json_response(status, {"detail": "later"}, retry_after=retry_after, headers=headers),
+        json_response(200, {"ok": True}),
+    )
+    with pytest.raises(APIStatusError) as info:
+        await client.health()
+    assert fs.count("GET", "/ok") == 1
+    assert sleeps.delays == []
+    assert info.value.status_code == status
+    assert info.value.retry_after is not None
+    if seconds is None:
+        assert 3590 <= info.value.retry_after <= 3600
+    else:
+        assert info.value.retry_after == pytest.approx(seconds)
+    assert "retry after" in str(info.value)
 
 
 async def test_unreadable_retry_after_falls_back_to_backoff(

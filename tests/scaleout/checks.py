@@ -55,8 +55,8 @@ async def read_record(url: str, thread_id: str, run_id: str) -> Record:
 
 
 class ClientGaveUp(AssertionError):
-    """The client call raised instead of recovering: what issue 8's xfails expect, and nothing
-    else (a trial that broke, or events lost or repeated, fail them for real)."""
+    """The client call raised instead of recovering (a trial that broke, or events lost or
+    repeated, are other failures): the reason to mark a scenario xfail, should one ever need it."""
 
 
 def check(trial: Trial, records: dict[str, Record], name: str) -> None:

@@ -7,11 +7,9 @@ zero lost and zero duplicated event ids, and a final state with every step exact
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.scaleout.checks import ClientGaveUp, Record, check
+from tests.scaleout.checks import Record, check
 from tests.scaleout.conftest import CLIENT_SCENARIOS
 from tests.scaleout.trial import Trial
 
@@ -19,28 +17,15 @@ pytestmark = [pytest.mark.scaleout, pytest.mark.timeout(420)]
 
 TrialResult = tuple[Trial, dict[str, Record]]
 
-FAILS_TODAY_SINGLE_WORKER = {
-    f"{client} {call}"
-    for client in ("async", "sync")
-    for call in ("stream", "wait", "join", "join_stream")
-}
-"""Scenarios that give up while their only worker is down (issue 8): all of them, today."""
 
-
-def _names(fails_today: set[str] = frozenset()) -> list[Any]:  # type: ignore[assignment]
-    xfail = pytest.mark.xfail(
-        strict=True, raises=ClientGaveUp, reason="issue 8: reconnect policy by time"
-    )
-    return [pytest.param(n, marks=xfail) if n in fails_today else n for n in CLIENT_SCENARIOS]
-
-
-@pytest.mark.parametrize("name", _names())
+@pytest.mark.parametrize("name", CLIENT_SCENARIOS)
 def test_through_proxy_worker_killed(through_proxy: TrialResult, name: str) -> None:
     """(a) The worker holding the connection and running the run dies; the proxy has another."""
     check(*through_proxy, name)
 
 
-@pytest.mark.parametrize("name", _names(FAILS_TODAY_SINGLE_WORKER))
+@pytest.mark.parametrize("name", CLIENT_SCENARIOS)
 def test_single_worker_down_30s(single_worker: TrialResult, name: str) -> None:
-    """(b) The client's only URL dies mid-run and comes back ~30 s later."""
+    """(b) The client's only URL dies mid-run and comes back ~30 s later: the reconnect policy
+    (90 s without progress by default) outlasts it."""
     check(*single_worker, name)

@@ -155,7 +155,7 @@ async def test_background_run_join_and_join_stream(fake: FakeAgentServer, client
 async def test_reject_on_a_busy_thread_is_a_conflict_error(
     fake: FakeAgentServer, client: Client
 ) -> None:
-    fake.on_run("agent", interval=0.3)
+    fake.on_run("agent", interval=2)
     thread_id = (await client.threads.create())["thread_id"]
     await client.runs.create(thread_id, "agent", input=HI)
     with pytest.raises(ConflictError):
@@ -276,7 +276,7 @@ async def test_dropped_wait_cancels_a_run_created_with_on_disconnect_cancel(
 
 
 async def test_enqueue_runs_one_after_the_other(fake: FakeAgentServer, client: Client) -> None:
-    fake.on_run("agent", events=[("custom", {"i": 1})], interval=0.1)
+    fake.on_run("agent", events=[("custom", {"i": 1})], interval=0.5)
     thread_id = (await client.threads.create())["thread_id"]
     first = await client.runs.create(thread_id, "agent", input=HI)
     second = await client.runs.create(thread_id, "agent", input=HI)  # enqueue is the default
@@ -289,7 +289,7 @@ async def test_enqueue_runs_one_after_the_other(fake: FakeAgentServer, client: C
 async def test_interrupt_strategy_stops_the_current_run(
     fake: FakeAgentServer, client: Client
 ) -> None:
-    fake.on_run("agent", interval=0.5)
+    fake.on_run("agent", interval=2)
     thread_id = (await client.threads.create())["thread_id"]
     await client.runs.create(thread_id, "agent", input=HI)
     await client.runs.create(thread_id, "agent", input=HI, multitask_strategy="interrupt")

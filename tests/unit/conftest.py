@@ -199,6 +199,8 @@ async def mock(flavour: str) -> AsyncIterator[MockFactory]:
 def no_retry_delay(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Retries and reconnects without waiting (backoff is 0)."""
     monkeypatch.setattr(_retry, "INITIAL_DELAY", 0.0)
+    instant = _retry.ReconnectPolicy(max_wait=0.3, initial_delay=0.001, max_delay=0.001)
+    monkeypatch.setattr(_retry, "DEFAULT_RECONNECT", instant)
     yield
 
 
@@ -259,3 +261,24 @@ def body(request: httpx.Request) -> Any:
 def sent(request: httpx.Request) -> tuple[str, str, dict[str, Any], Any]:
     """What a request asked for: method, raw path, query and JSON body."""
     return request.method, raw_path(request), query(request), body(request)
+
+
+@pytest.fixture(autouse=True)
+def every_endpoint_in_the_retry_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[list[tuple[str, str]]]:
+    """Fails a test whose client sent a request `_retry.ENDPOINTS` has no row for: a resource
+    method calling an endpoint the table does not know would silently be sent only once.
+    (A test that means to look up unknown endpoints empties the list it yields.)"""
+    unknown: list[tuple[str, str]] = []
+    original = _retry.rule_for
+
+    def rule_for(method: str, path: str) -> _retry.Rule | None:
+        rule = original(method, path)
+        if rule is None:
+            unknown.append((method, path))
+        return rule
+
+    monkeypatch.setattr(_retry, "rule_for", rule_for)
+    yield unknown
+    assert unknown == [], f"requests to endpoints missing from _retry.ENDPOINTS: {unknown}"

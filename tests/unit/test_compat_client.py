@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,6 +22,13 @@ from langgraph_client import (
 from .conftest import MockFactory, sse, sse_response
 
 pytestmark = pytest.mark.both_clients
+
+
+@pytest.fixture(autouse=True)
+def custom_routes(every_endpoint_in_the_retry_table: list[tuple[str, str]]) -> Iterator[None]:
+    """Routes outside the API's retry table are the point here (`client.http`)."""
+    yield
+    every_endpoint_in_the_retry_table.clear()
 
 
 def echo(request: httpx.Request) -> httpx.Response:
@@ -103,15 +111,35 @@ async def test_on_response_gets_the_final_response(mock: MockFactory) -> None:
 
 @pytest.mark.usefixtures("no_retry_delay")
 @pytest.mark.parametrize(
-    ("method", "sent"), [("get", 3), ("put", 3), ("delete", 3), ("post", 1), ("patch", 1)]
+    ("method", "path", "sent"),
+    [
+        ("get", "/threads/T", 3),  # a route of the API: as `threads.get`, a safe read
+        ("post", "/threads/search", 3),  # a search: safe
+        ("post", "/runs/wait", 1),  # starts a run: never sent twice once it left
+        ("get", "/custom/x", 1),  # not in the table: only if it never left
+        ("put", "/custom/x", 1),
+        ("delete", "/custom/x", 1),
+    ],
 )
-async def test_retry_policy_applies(mock: MockFactory, method: str, sent: int) -> None:
-    # Safe methods are retried on 503; a custom POST or PATCH might act twice, so it is not.
+async def test_retry_policy_is_the_endpoint_table(
+    mock: MockFactory, method: str, path: str, sent: int
+) -> None:
     client, requests = mock(lambda r: httpx.Response(503, json={}), max_retries=2)
     call = getattr(client.http, method)
     with pytest.raises(httpx.HTTPStatusError):
-        await (call("/x") if method in ("get", "delete") else call("/x", json={}))
+        await (call(path) if method in ("get", "delete") else call(path, json={}))
     assert len(requests) == sent
+
+
+@pytest.mark.usefixtures("no_retry_delay")
+async def test_custom_route_is_retried_when_it_never_left(mock: MockFactory) -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    client, requests = mock(refused, max_retries=2)
+    with pytest.raises(httpx.ConnectError):
+        await client.http.post("/custom/x", json={})
+    assert len(requests) == 3
 
 
 async def test_stream_yields_parts_through_the_stream_path(mock: MockFactory) -> None:

@@ -22,6 +22,13 @@ from .conftest import sse
 pytestmark = pytest.mark.timeout(10)
 
 
+@pytest.fixture(autouse=True)
+def custom_routes(every_endpoint_in_the_retry_table: list[tuple[str, str]]) -> Iterator[None]:
+    """The test app's routes are not the API's (no retry-table rows)."""
+    yield
+    every_endpoint_in_the_retry_table.clear()
+
+
 class StreamingApp:
     """A tiny ASGI app: `/stream` sends one SSE event, then waits for `release` before the
     second, so a client that sees the first event before release proves incremental delivery."""

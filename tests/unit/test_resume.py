@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from langgraph_client import APIResponseValidationError, RunFailedError, StreamPart, _retry
-from langgraph_client._resume import ReconnectBudget, ResumeTracker
+from langgraph_client._resume import ReconnectBudget, ReconnectPolicy, ResumeTracker
 from langgraph_client._run_events import RunEvents
 from langgraph_client._sse import ServerSentEvent
 
@@ -27,7 +27,10 @@ def deliver(tracker: ResumeTracker, *ids: str) -> list[bool]:
 
 def test_fresh_tracker_resumes_from_the_start_or_not_at_all() -> None:
     assert ResumeTracker().can_resume
-    assert ResumeTracker().resume_after() is None  # nothing delivered: no Last-Event-ID
+    assert ResumeTracker().resume_after() == "0"  # nothing delivered: from the start
+    assert (
+        ResumeTracker(replays_all=False).resume_after() is None
+    )  # no "from the start" there: live
     tracker = ResumeTracker()
     tracker.delivered = 1  # a part without an id: a replay would repeat it
     assert not tracker.can_resume
@@ -54,7 +57,7 @@ def test_shared_ids_skip_exactly_the_events_already_delivered() -> None:
 def test_first_id_group_resumes_from_minus_one_where_the_endpoint_allows() -> None:
     tracker = ResumeTracker()
     deliver(tracker, "1-0")
-    assert tracker.resume_after() == "-1"
+    assert tracker.resume_after() == "0"
     assert deliver(tracker, "1-0", "2-0") == [False, True]
 
 
@@ -91,21 +94,66 @@ def test_two_resumes_in_a_row() -> None:
     assert deliver(tracker, "2-0", "3-0") == [False, True]
 
 
-# ReconnectBudget
+# A live join (no Last-Event-ID): issue 8, bug 1
+
+
+def test_live_join_resumes_live_until_its_first_event() -> None:
+    tracker = ResumeTracker(live=True)
+    assert tracker.resume_after() is None  # "0" would replay the run's past
+    assert tracker.resume_after() is None
+
+
+def test_live_join_after_one_id_replays_but_drops_the_past() -> None:
+    tracker = ResumeTracker(live=True)
+    deliver(tracker, "5-0")
+    assert tracker.resume_after() == "0"
+    # The replay: the run's past (dropped), the event already delivered (dropped), new ones.
+    assert deliver(tracker, "1-0", "3-0", "5-0", "6-0") == [False, False, False, True]
+
+
+def test_live_join_after_two_ids_resumes_from_the_first() -> None:
+    tracker = ResumeTracker(live=True)
+    deliver(tracker, "5-0", "6-0")
+    assert tracker.resume_after() == "5-0"
+    assert deliver(tracker, "6-0", "7-0") == [False, True]
+
+
+def test_a_join_after_an_id_is_not_live() -> None:
+    tracker = ResumeTracker("4-0", live=True)
+    assert not tracker.live and tracker.resume_after() == "4-0"
+
+
+@pytest.mark.parametrize(
+    ("ids", "accepted"),
+    [
+        # Redis stream ids: the sequence is a number ("-10" after "-9").
+        (["1-9", "1-10", "1-2"], [True, True, False]),
+        # The in-memory server's `<ms>-0`: the same order as text.
+        (["1795265433389-0", "1795265433391-0", "1795265433390-0"], [True, True, False]),
+    ],
+)
+def test_an_event_older_than_the_last_delivered_is_a_replay(
+    ids: list[str], accepted: list[bool]
+) -> None:
+    assert deliver(ResumeTracker(), *ids) == accepted
+
+
+# ReconnectBudget (the policy itself: test_reconnect_policy.py)
 
 
 def test_budget_runs_out_and_progress_renews_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_retry, "backoff", lambda attempt: float(attempt))
-    budget = ReconnectBudget(2)
-    assert [budget.next_delay(), budget.next_delay(), budget.next_delay()] == [0.0, 1.0, None]
+    monkeypatch.setattr(_retry.random, "random", lambda: 0.0)
+    budget = ReconnectBudget(ReconnectPolicy(max_attempts=2), lambda: 0.0)
+    assert [budget.next_delay(), budget.next_delay(), budget.next_delay()] == [0.5, 1.0, None]
     assert budget.attempts == 2 and budget.reconnects == 2
     budget.progress()
-    assert budget.next_delay() == 0.0
+    assert budget.next_delay() == 0.5
     assert budget.reconnects == 3  # over the stream's life
 
 
 def test_zero_budget_never_reconnects() -> None:
-    assert ReconnectBudget(0).next_delay() is None
+    assert ReconnectPolicy(max_wait=0).start().next_delay() is None
+    assert ReconnectPolicy(max_attempts=0).start().next_delay() is None
 
 
 # RunEvents
@@ -207,6 +255,7 @@ class GiveUpAfterOne:
         self.attempts = 0
         self.reconnects = 0
         self.progressed = 0
+        self.waited = 0.0
 
     def progress(self) -> None:
         self.progressed += 1
@@ -230,17 +279,19 @@ async def test_the_stream_shell_asks_the_policy_it_is_given(mock: MockFactory) -
     client, requests = mock(handler)
     policy = GiveUpAfterOne()
     events = RunEvents(
-        resume=lambda run, after: client._http.build_request("GET", "/again", stream=True),
+        resume=lambda run, after: client._http.build_request(
+            "GET", "/threads/T/runs/R/stream", stream=True
+        ),
         run={"run_id": "R", "thread_id": "T"},
     )
-    request = client._http.build_request("GET", "/first", stream=True)
-    stream = RunStream(client._http, request, events, retry="safe", policy=policy)
+    request = client._http.build_request("GET", "/threads/T/stream", stream=True)
+    stream = RunStream(client._http, request, events, budget=policy)
     got: list[StreamPart] = []
     with pytest.raises(StreamLostError):
         async with stream:
             async for part in stream:
                 got.append(part)
     # first connection, one reconnect that delivered nothing new (1-0 is a replay), then gave up
-    assert [r.url.path for r in requests] == ["/first", "/again"]
+    assert [r.url.path for r in requests] == ["/threads/T/stream", "/threads/T/runs/R/stream"]
     assert got == [StreamPart("values", 1, "1-0")]
     assert policy.progressed == 1 and stream.reconnects == 1

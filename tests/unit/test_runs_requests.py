@@ -19,12 +19,14 @@ from langgraph_client import (
     APIConnectionError,
     Client,
     NotFoundError,
+    RunCancelledError,
     RunStream,
     StreamLostError,
     StreamPart,
 )
 from langgraph_client.testing import FakeAgentServer
 from tests.clients import open_client
+from tests.faultserver import SSEEvent, replay
 
 from .conftest import (
     MockFactory,
@@ -734,10 +736,9 @@ class FakeRunServer:
             return sse_response(stream=self._body(self.events, self.cut), headers=location)
         after = request.headers.get("last-event-id")
         self.resumed_after.append(after)
-        ids = [id_ for _, _, id_ in self.events]
-        # "Strictly after": past the last event carrying that id.
-        start = 0 if after == "-1" else len(ids) - ids[::-1].index(after)
-        return sse_response(stream=self._body(self.events[start:], self.cut_resumes))
+        run = [SSEEvent(name, data, id_) for name, data, id_ in self.events]
+        replayed = [(e.event, e.data, e.id or "") for e in replay(run, after)]
+        return sse_response(stream=self._body(replayed, self.cut_resumes))
 
 
 EVENT_LOG = [
@@ -772,7 +773,7 @@ async def test_resume_after_a_break_delivers_every_event_once(
     assert (resume.method, resume.url.path) == ("GET", "/threads/T/runs/R/stream")
     # It resumes from a delivered id (or the start), never past the last delivered one.
     delivered = [id_ for _, _, id_ in EVENT_LOG[:cut]]
-    assert server.resumed_after[0] in [*delivered, "-1"]
+    assert server.resumed_after[0] in [*delivered, "0"]
     assert resume.headers["x-call"] == "1"
     assert resume.headers["x-api-key"] == "k"
     assert resume.content == b""
@@ -879,9 +880,9 @@ async def test_join_stream_request(mock: MockFactory) -> None:
     assert (request.method, request.url.path) == ("GET", "/threads/T/runs/R/stream")
     assert request.headers["last-event-id"] == "8-0"
     assert request.headers["x-call"] == "1"
+    # One parameter: the server reads a single value (issue 8, bug 2).
     assert request.url.params.multi_items() == [
-        ("stream_mode", "values"),
-        ("stream_mode", "updates"),
+        ("stream_mode", '["values","updates"]'),
         ("cancel_on_disconnect", "true"),
     ]
 
@@ -898,38 +899,44 @@ async def test_join_stream_defaults_send_no_options(mock: MockFactory) -> None:
 # A dropped wait
 
 
-def _dropping_wait(join_result: Any) -> Any:
+def _dropping_wait(join_result: Any, status: str = "success") -> Any:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/wait"):
             body = RecordingStream([b"\n"], error=httpx.RemoteProtocolError("peer closed"))
             return httpx.Response(
                 200, stream=body, headers={"content-location": "/threads/T/runs/R"}
             )
-        return httpx.Response(200, json=join_result)
+        if request.url.path.endswith("/join"):
+            return httpx.Response(200, json=join_result)
+        return httpx.Response(200, json={"run_id": "R", "thread_id": "T", "status": status})
 
     return handler
 
 
-async def test_dropped_wait_with_on_disconnect_continue_rejoins(
-    mock: MockFactory, no_retry_delay: None
+@pytest.mark.parametrize("on_disconnect", ["continue", None, "cancel"])
+async def test_dropped_wait_rejoins_and_reads_the_runs_status(
+    mock: MockFactory, no_retry_delay: None, on_disconnect: Any
 ) -> None:
     client, requests = mock(_dropping_wait({"done": True}))
-    result = await client.runs.wait("T", "agent", on_disconnect="continue")
+    result = await client.runs.wait("T", "agent", on_disconnect=on_disconnect)
     assert result == {"done": True}
     assert [(r.method, r.url.path) for r in requests] == [
         ("POST", "/threads/T/runs/wait"),
         ("GET", "/threads/T/runs/R/join"),
+        ("GET", "/threads/T/runs/R"),
     ]
 
 
-async def test_dropped_wait_without_continue_raises(
-    mock: MockFactory, no_retry_delay: None
+@pytest.mark.parametrize("status", ["interrupted", "timeout"])
+async def test_dropped_wait_whose_run_was_stopped_raises_run_cancelled(
+    mock: MockFactory, no_retry_delay: None, status: str
 ) -> None:
-    # The server cancels such a run: joining would return a half-finished state.
-    client, requests = mock(_dropping_wait({"done": True}))
-    with pytest.raises(APIConnectionError):
-        await client.runs.wait("T", "agent")
-    assert len(requests) == 1
+    # The join of a stopped run answers its half-finished state: never a result.
+    client, _ = mock(_dropping_wait({"messages": ["half"]}, status))
+    with pytest.raises(RunCancelledError) as info:
+        await client.runs.wait("T", "agent", on_disconnect="cancel")
+    assert (info.value.run_id, info.value.thread_id, info.value.status) == ("R", "T", status)
+    assert isinstance(info.value, APIConnectionError)  # what a dropped wait raised before
 
 
 async def test_rejoined_wait_still_reports_run_failure(

@@ -58,4 +58,4 @@ async def test_a_break_at_any_point_delivers_each_event_exactly_once(
     ]
     ids = [event_id for _, _, event_id in parts]
     assert ids[1] == ids[2] == ids[3] and len(set(ids)) == 3  # the server's shared ids
-    assert resumes == ["-1" if resumed_after is None else ids[resumed_after]]
+    assert resumes == ["0" if resumed_after is None else ids[resumed_after]]  # "0": from the start

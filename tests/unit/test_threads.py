@@ -10,6 +10,7 @@ import pytest
 
 from langgraph_client import APIStatusError, RunStream, StreamPart
 from tests.clients import StreamView
+from tests.faultserver import SSEEvent, replay
 
 from .conftest import (
     HOSTILE_IDS,
@@ -425,14 +426,18 @@ async def test_join_stream_hostile_id(mock: MockFactory, thread_id: str, encoded
 async def test_join_stream_resumes_after_the_last_event(
     mock: MockFactory, no_retry_delay: None
 ) -> None:
-    everything = {"1-0": METADATA, "2-0": VALUES, "3-0": sse("values", {"x": 2}, id="3-0")}
+    everything = [
+        SSEEvent("metadata", {"run_id": "r1", "attempt": 1}, "1-0"),
+        SSEEvent("values", {"x": 1}, "2-0"),
+        SSEEvent("values", {"x": 2}, "3-0"),
+    ]
 
     def reply(request: httpx.Request) -> httpx.Response:
         if len(calls) == 1:
             broken = RecordingStream([METADATA, VALUES], error=httpx.ReadError("reset"))
             return sse_response(stream=broken)
-        after = request.headers["last-event-id"]  # the server replays ids after this one
-        return sse_response(*[body for id_, body in everything.items() if id_ > after])
+        replayed = replay(everything, request.headers.get("last-event-id"))
+        return sse_response(*[e.encode() for e in replayed])
 
     client, calls = mock(reply)
     reconnects: list[tuple[int, str | None]] = []
