@@ -360,7 +360,9 @@ async def test_reference_join_stream_example_gives_the_same_parts(ours: Client, 
     async with example(ours) as stream:
         mine = [(part.event, part.data) async for part in stream]
     theirs = [(part.event, part.data) async for part in example(sdk)]
-    assert mine == theirs
-    # This server filters a replay by the last `stream_mode` value of a repeated query
-    # parameter; both clients send the list the same way.
-    assert len(mine) > 3 and "debug" in {event for event, _ in mine}
+    # A documented difference (docs/migration.md): the official SDK repeats `stream_mode` in the
+    # query and the server keeps only the last mode; this client sends every mode. So its
+    # `debug` parts are the SDK's, and it also has the `values` parts asked for.
+    assert [part for part in mine if part[0] != "values"] == theirs
+    assert {event for event, _ in theirs} == {"metadata", "debug"}
+    assert {event for event, _ in mine} == {"metadata", "values", "debug"}
