@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.server import BenchServer
-from bench.worker import CONTENDERS, task_concurrent_streams, task_stream, task_wait
+from bench.worker import (
+    CONTENDERS,
+    task_concurrent_streams,
+    task_concurrent_waits,
+    task_stream,
+    task_wait,
+)
 
 
 async def _measure(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -32,6 +38,8 @@ async def _measure(name: str, url: str, args: argparse.Namespace) -> dict[str, A
                 result = await task_wait(contender, calls=args.calls, warmup=0)
             elif args.task == "stream":
                 result = await task_stream(contender, n=args.n, size=args.size, warmup=0)
+            elif args.task == "concurrent_waits":
+                result = await task_concurrent_waits(contender, calls=args.calls)
             else:
                 result = await task_concurrent_streams(
                     contender, streams=args.streams, n=args.n, size=args.size
@@ -48,8 +56,10 @@ async def _measure(name: str, url: str, args: argparse.Namespace) -> dict[str, A
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
     parser.add_argument("contender", choices=sorted(CONTENDERS))
-    parser.add_argument("task", choices=["wait", "stream", "concurrent_streams"])
-    parser.add_argument("--calls", type=int, default=2000, help="sequential waits")
+    parser.add_argument(
+        "task", choices=["wait", "stream", "concurrent_streams", "concurrent_waits"]
+    )
+    parser.add_argument("--calls", type=int, default=2000, help="waits (sequential, or at once)")
     parser.add_argument("--n", type=int, default=100_000, help="events per stream")
     parser.add_argument("--size", type=int, default=64, help="bytes of JSON per event")
     parser.add_argument("--streams", type=int, default=1000, help="concurrent streams")

@@ -34,16 +34,30 @@ from bench.worker import RESULT_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_JSON = ROOT / "bench" / "results" / "latest.json"
-CONTENDERS = ("langgraph_client", "langgraph_sdk", "raw", "floor")
+CONTENDERS = (
+    "langgraph_client",
+    "client_aiohttp",
+    "langgraph_sdk",
+    "raw",
+    "floor",
+    "asyncio",
+    "client_sync",
+    "sdk_sync",
+)
+SYNC = ("client_sync", "sdk_sync")  # blocking clients: no concurrency measurements
 IMPORTS = {
     "langgraph_client": "from langgraph_client import get_client",
+    "client_aiohttp": "from langgraph_client import get_client, DefaultAioHttpClient",
     "langgraph_sdk": "from langgraph_sdk import get_client",
     "raw": "import httpx, orjson, httpx_sse",
     "floor": "import httpx, orjson",
+    "asyncio": "import asyncio, orjson",
+    "client_sync": "from langgraph_client import get_sync_client",
+    "sdk_sync": "from langgraph_sdk import get_sync_client",
 }
 # Installed in the bench venv by the dev extras, optional to httpx, absent for real users.
 OPTIONAL_TOOLS = ("click", "pygments", "rich")
-FIGURE_GROUPS = ("import", "wait", "stream", "memory", "concurrency")
+FIGURE_GROUPS = ("import", "construct", "wait", "stream", "memory", "concurrency")
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,7 @@ class Plan:
 
     repeats: int = 3
     import_runs: int = 20
+    construct_calls: int = 20
     wait_calls: int = 500
     wait_rounds: int = 4
     wait_warmup: int = 50
@@ -61,16 +76,19 @@ class Plan:
     large_size: int = 50 * 1024
     stream_rounds: int = 5
     memory_n: int = 1_000_000
-    concurrent_streams: int = 1000
+    concurrent_streams: int = 300
     concurrent_events: int = 20
     concurrent_waits: int = 1000
     timeout: float = 600.0
+    judge_speed: bool = True
+    """Whether the report judges speed targets (not at the quick run's noisy sizes)."""
 
 
 FULL = Plan()
 QUICK = Plan(
     repeats=1,
     import_runs=2,
+    construct_calls=3,
     wait_calls=20,
     wait_rounds=1,
     wait_warmup=2,
@@ -82,6 +100,7 @@ QUICK = Plan(
     concurrent_events=5,
     concurrent_waits=50,
     timeout=60.0,
+    judge_speed=False,
 )
 
 
@@ -201,6 +220,12 @@ def probe(runner: Runner, contenders: Sequence[str]) -> dict[str, dict[str, Any]
         " 'orjson', orjson.__version__)",
         "floor": "import httpx, orjson; print('httpx', httpx.__version__,"
         " 'orjson', orjson.__version__)",
+        "client_aiohttp": "import langgraph_client as m, aiohttp;"
+        " print(m.__version__, 'aiohttp', aiohttp.__version__)",
+        "asyncio": "import orjson, sys; print('python', sys.version.split()[0],"
+        " 'orjson', orjson.__version__)",
+        "client_sync": "import langgraph_client as m; print(m.__version__)",
+        "sdk_sync": "import importlib.metadata as m; print(m.version('langgraph-sdk'))",
     }
     info: dict[str, dict[str, Any]] = {}
     for name in contenders:
@@ -247,6 +272,8 @@ def measure_imports(runner: Runner, names: Sequence[str], runs: int) -> dict[str
 def measurements(plan: Plan, groups: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
     """(key, worker task, params) for each repeated measurement."""
     items: list[tuple[str, str, dict[str, Any]]] = []
+    if "construct" in groups:
+        items.append(("construct", "construct", {"calls": plan.construct_calls}))
     if "wait" in groups:
         wait = {"calls": plan.wait_calls, "warmup": plan.wait_warmup, "rounds": plan.wait_rounds}
         items.append(("wait", "wait", wait))
@@ -298,6 +325,8 @@ def run(
             for key, task, params in measurements(plan, groups):
                 _log(f"bench: [{r + 1}/{plan.repeats}] {key}")
                 for name in _rotated(live, r):
+                    if name in SYNC and task.startswith("concurrent"):
+                        continue
                     result = runner.measure(name, task, **params)
                     runs[name].setdefault(key, []).append(result)
                     if result["status"] != "ok":
@@ -416,6 +445,14 @@ def build_figures(
         "ms",
         "lower",
         lambda name, _: [1000 * s for s in import_samples.get(name, [])],
+        "median",
+    )
+    add(
+        "construct_ms",
+        "a further client built in a running loop",
+        "ms",
+        "lower",
+        lambda _, r: [1000 * t for x in _ok_runs(r, "construct") for t in x["times"]],
         "median",
     )
     wait = f"runs.wait, sequential ({plan.wait_calls} per round)"

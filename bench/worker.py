@@ -52,6 +52,20 @@ class LanggraphClient:
         await self.client.aclose()
 
 
+class LanggraphClientAiohttp(LanggraphClient):
+    """This project's client on its opt-in aiohttp transport, ``DefaultAioHttpClient``."""
+
+    def __init__(self, url: str) -> None:
+        from langgraph_client import DefaultAioHttpClient, get_client
+
+        self.http = DefaultAioHttpClient()
+        self.client = get_client(url=url, api_key=None, http_client=self.http)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await self.http.aclose()
+
+
 class LanggraphSdk:
     """The incumbent, ``langgraph_sdk``, through its public API."""
 
@@ -70,6 +84,37 @@ class LanggraphSdk:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+class LanggraphClientSync:
+    """This project's generated sync client (``get_sync_client``), blocking the worker's loop:
+    sequential work only (the runner gives sync contenders no concurrency tasks)."""
+
+    sync = True
+
+    def __init__(self, url: str) -> None:
+        from langgraph_client import get_sync_client
+
+        self.client = get_sync_client(url=url, api_key=None)
+
+    async def wait(self, run_input: dict[str, Any]) -> Any:
+        return self.client.runs.wait(None, ASSISTANT, input=run_input)
+
+    async def stream(self, run_input: dict[str, Any]) -> AsyncIterator[Any]:
+        for part in self.client.runs.stream(None, ASSISTANT, input=run_input, stream_mode="custom"):
+            yield part
+
+    async def aclose(self) -> None:
+        self.client.close()
+
+
+class LanggraphSdkSync(LanggraphClientSync):
+    """The incumbent's sync client, ``langgraph_sdk.get_sync_client``."""
+
+    def __init__(self, url: str) -> None:
+        from langgraph_sdk import get_sync_client  # type: ignore[import-not-found,unused-ignore]
+
+        self.client = get_sync_client(url=url, api_key=None)
 
 
 class Raw:
@@ -123,44 +168,153 @@ class Floor(Raw):
         "Cache-Control": "no-store",
     }
 
-    async def stream(self, run_input: dict[str, Any]) -> AsyncIterator[Any]:
-        loads = self.orjson.loads
+    def stream(self, run_input: dict[str, Any]) -> AsyncIterator[Any]:
+        return sse_floor(self._chunks(run_input), self.orjson.loads)
+
+    async def _chunks(self, run_input: dict[str, Any]) -> AsyncIterator[bytes]:
         content = self._body(run_input, stream_mode="custom")
         async with self.client.stream(
             "POST", "/runs/stream", content=content, headers=self.sse_headers
         ) as response:
             response.raise_for_status()
-            pending = b""
-            event, data, event_id = "message", b"", None
-            has_data = False
             async for chunk in response.aiter_bytes():
-                lines = (pending + chunk).split(b"\n")
-                pending = lines.pop()
-                for line in lines:
-                    if line[-1:] == b"\r":
-                        line = line[:-1]
-                    if not line:
-                        if has_data:
-                            yield (event, loads(data), event_id)
-                        event, data, has_data = "message", b"", False
-                        continue
-                    name, _, value = line.partition(b":")
-                    if value[:1] == b" ":
-                        value = value[1:]
-                    if name == b"data":
-                        data = data + b"\n" + value if has_data else value
-                        has_data = True
-                    elif name == b"event":
-                        event = value.decode()
-                    elif name == b"id":
-                        event_id = value.decode() or None
+                yield chunk
+
+
+async def sse_floor(chunks: AsyncIterator[bytes], loads: Callable[[bytes], Any]) -> Any:
+    """The minimal SSE loop of the floors: ``(event, data, id)`` per event, JSON decoded.
+
+    Splits on ``\\n`` and drops a trailing ``\\r`` (so ``\\n`` and ``\\r\\n`` framing; a lone
+    ``\\r`` is not handled); no size limits, no resume bookkeeping.
+    """
+    pending = b""
+    event, data, event_id = "message", b"", None
+    has_data = False
+    async for chunk in chunks:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            if not line:
+                if has_data:
+                    yield (event, loads(data), event_id)
+                event, data, has_data = "message", b"", False
+                continue
+            name, _, value = line.partition(b":")
+            if value[:1] == b" ":
+                value = value[1:]
+            if name == b"data":
+                data = data + b"\n" + value if has_data else value
+                has_data = True
+            elif name == b"event":
+                event = value.decode()
+            elif name == b"id":
+                event_id = value.decode() or None
+
+
+class RawAsyncio:
+    """The physical floor: hand-written HTTP/1.1 on asyncio streams (keep-alive, a list of
+    idle connections, chunked decoding), orjson, and the floor's minimal SSE loop. No
+    timeouts, no retries, no header parsing beyond what framing needs."""
+
+    def __init__(self, url: str) -> None:
+        from urllib.parse import urlsplit
+
+        import orjson
+
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.orjson = orjson
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.head = (
+            "{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            "Content-Type: application/json\r\nAccept: {accept}\r\n"
+            "Content-Length: {length}\r\n\r\n"
+        )
+
+    async def _send(
+        self, path: str, body: bytes, accept: str
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, dict[bytes, bytes]]:
+        if self.idle:
+            reader, writer = self.idle.pop()
+        else:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        head = self.head.format(
+            method="POST",
+            path=path,
+            host=self.host,
+            port=self.port,
+            accept=accept,
+            length=len(body),
+        )
+        writer.write(head.encode() + body)
+        raw = await reader.readuntil(b"\r\n\r\n")
+        status_line, *lines = raw[:-4].split(b"\r\n")
+        if status_line[9:12] != b"200":
+            writer.close()
+            raise RuntimeError(f"status {status_line!r}")
+        headers = {}
+        for line in lines:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        return reader, writer, headers
+
+    async def _body_chunks(
+        self, reader: asyncio.StreamReader, headers: dict[bytes, bytes]
+    ) -> AsyncIterator[bytes]:
+        if b"content-length" in headers:
+            yield await reader.readexactly(int(headers[b"content-length"]))
+            return
+        while True:  # chunked
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if not size:
+                await reader.readuntil(b"\r\n")  # no trailers from this server
+                return
+            chunk = await reader.readexactly(size + 2)
+            yield chunk[:-2]
+
+    async def wait(self, run_input: dict[str, Any]) -> Any:
+        body = self.orjson.dumps({"assistant_id": ASSISTANT, "input": run_input})
+        reader, writer, headers = await self._send("/runs/wait", body, "application/json")
+        content = b"".join([chunk async for chunk in self._body_chunks(reader, headers)])
+        self.idle.append((reader, writer))
+        return self.orjson.loads(content)
+
+    def stream(self, run_input: dict[str, Any]) -> AsyncIterator[Any]:
+        return sse_floor(self._stream_chunks(run_input), self.orjson.loads)
+
+    async def _stream_chunks(self, run_input: dict[str, Any]) -> AsyncIterator[bytes]:
+        body = self.orjson.dumps(
+            {"assistant_id": ASSISTANT, "input": run_input, "stream_mode": "custom"}
+        )
+        reader, writer, headers = await self._send("/runs/stream", body, "text/event-stream")
+        done = False
+        try:
+            async for chunk in self._body_chunks(reader, headers):
+                yield chunk
+            done = True
+        finally:
+            if done:
+                self.idle.append((reader, writer))
+            else:
+                writer.close()
+
+    async def aclose(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
 
 
 CONTENDERS: dict[str, Callable[[str], Contender]] = {
     "langgraph_client": LanggraphClient,
+    "client_aiohttp": LanggraphClientAiohttp,
     "langgraph_sdk": LanggraphSdk,
     "raw": Raw,
     "floor": Floor,
+    "asyncio": RawAsyncio,
+    "client_sync": LanggraphClientSync,
+    "sdk_sync": LanggraphSdkSync,
 }
 
 
@@ -295,7 +449,21 @@ async def task_concurrent_waits(contender: Contender, calls: int) -> dict[str, A
     }
 
 
+async def task_construct(contender: Contender, url: str, calls: int) -> dict[str, Any]:
+    """Seconds each further client construction blocks the loop (the first one, which may
+    load what every later one shares, was the contender this task was given)."""
+    kind: Callable[[str], Contender] = type(contender)
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        made = kind(url)
+        times.append(time.perf_counter() - start)
+        await made.aclose()
+    return {"calls": calls, "times": times}
+
+
 TASKS: dict[str, Callable[..., Awaitable[dict[str, Any]]]] = {
+    "construct": task_construct,
     "wait": task_wait,
     "stream": task_stream,
     "concurrent_streams": task_concurrent_streams,
@@ -309,7 +477,10 @@ async def _run(spec: dict[str, Any]) -> dict[str, Any]:
     except ImportError as exc:
         return {"status": "unavailable", "error": f"{_error_name(exc)}: {exc}"}
     try:
-        task = TASKS[spec["task"]](contender, **spec.get("params", {}))
+        params = dict(spec.get("params", {}))
+        if spec["task"] == "construct":
+            params["url"] = spec["url"]
+        task = TASKS[spec["task"]](contender, **params)
         result = await asyncio.wait_for(task, timeout=spec.get("timeout", 600))
     finally:
         await contender.aclose()

@@ -22,6 +22,7 @@ from ._exceptions import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     InternalServerError,
     LangGraphError,
@@ -37,6 +38,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._http import NOT_GIVEN, NotGiven
+from ._logs import enable_debug_logging
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
 from ._retry import ReconnectPolicy
@@ -46,6 +48,7 @@ from ._stream import RunStream
 from ._version import __version__
 
 if _TYPE_CHECKING:
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._sync._client import SyncClient, get_sync_client
     from ._sync._pagination import SyncPaginator
     from ._sync._routes import SyncHttpRoutes
@@ -64,6 +67,7 @@ __all__ = [
     "BadRequestError",
     "CapturedResponses",
     "Client",
+    "ClientClosedError",
     "ConflictError",
     "HttpRoutes",
     "InternalServerError",
@@ -90,6 +94,7 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
     "capture_responses",
+    "enable_debug_logging",
     "get_client",
     "get_sync_client",
 ]
@@ -106,6 +111,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> _Any:
+    if name == "DefaultAioHttpClient":
+        return _aiohttp_client()
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
@@ -118,6 +125,20 @@ def __getattr__(name: str) -> _Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _aiohttp_client() -> _Any:
+    # Needs the optional aiohttp (~150 ms to import): loaded on first use, and neither cached
+    # here nor in `__all__`, so that `from langgraph_client import *` never needs aiohttp.
+    try:
+        from ._aiohttp import DefaultAioHttpClient
+    except ModuleNotFoundError as exc:
+        if exc.name != "aiohttp":
+            raise
+        raise ImportError(
+            'DefaultAioHttpClient needs aiohttp: pip install "langgraph-client[aiohttp]"'
+        ) from exc
+    return DefaultAioHttpClient
 
 
 _setup_logging()

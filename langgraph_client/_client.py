@@ -20,6 +20,7 @@ from ._config import (
     resolve_api_key,
 )
 from ._http import AsyncHttpClient
+from ._logs import setup_logging
 from ._retry import ReconnectPolicy
 from ._routes import HttpRoutes
 from .runs import RunsClient
@@ -180,6 +181,7 @@ def get_client(
 
         client = get_client(url="http://127.0.0.1:2024")
     """
+    setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
     transport = None
     if http_client is None:
         url, transport = inprocess_transport(url)

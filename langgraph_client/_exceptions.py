@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "LangGraphError",
@@ -31,6 +33,8 @@ __all__ = [
 
 # How much of an error body goes into an exception message; the whole body stays on `.body`.
 _MESSAGE_LIMIT = 2000
+
+logger = logging.getLogger("langgraph_client")
 
 
 class LangGraphError(Exception):
@@ -51,6 +55,12 @@ class APIError(LangGraphError):
     def __repr__(self) -> str:
         # httpx's repr of a request names method and URL only; never headers (the API key).
         return f"{type(self).__name__}({self.message!r})"
+
+
+class ClientClosedError(LangGraphError, RuntimeError):
+    """The client (or the httpx client it was given) was closed: make a new one.
+
+    Also a `RuntimeError`, which is what httpx raises for a closed client."""
 
 
 class APIConnectionError(APIError, httpx.TransportError):
@@ -174,7 +184,7 @@ class APIResponseValidationError(APIError):
         self.response = response
 
 
-class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
+class APIStatusError(APIError, httpx.HTTPStatusError):
     """The server answered with a 4xx or 5xx status (or a redirect this client refuses).
 
     Also an `httpx.HTTPStatusError`, so code written for the official SDK (or for plain httpx)
@@ -182,6 +192,7 @@ class APIStatusError(APIError, httpx.HTTPStatusError):  # type: ignore[misc]
     """
 
     status_code: int
+    request: httpx.Request
     response: httpx.Response
     body: Any
     request_id: str | None
@@ -309,6 +320,7 @@ def status_error(response: httpx.Response, body: Any, content: bytes) -> APIStat
     if error.retry_after is not None and code in (429, 503):
         error.message = f"{text} (the server asks to retry after {error.retry_after:g} s)"
         error.args = (error.message,)
+    logger.info("failed: %s", error.message)
     return error
 
 
@@ -385,14 +397,22 @@ def transport_error(exc: httpx.TransportError, request: httpx.Request | None) ->
     The result is also an instance of `exc`'s own httpx class, so `except httpx.ConnectError`
     keeps catching what it caught before this client wrapped it.
     """
-    what = f" ({request.method} {request.url.path})" if request is not None else ""
+    what = ""
+    if request is not None:
+        url = request.url
+        port = url.port or (443 if url.scheme == "https" else 80)
+        what = f" ({request.method} {url.path} on {url.host}:{port})"
+    error: APIError
     if isinstance(exc, httpx.TimeoutException):
         kind = type(exc).__name__
         cls: type[APIConnectionError] = _with_httpx_class(APITimeoutError, type(exc))
-        return cls(f"request timed out: {kind}{what}", request=request)
-    detail = str(exc) or type(exc).__name__
-    cls = _with_httpx_class(APIConnectionError, type(exc))
-    return cls(f"connection error: {detail}{what}", request=request)
+        error = cls(f"request timed out: {kind}{what}", request=request)
+    else:
+        detail = str(exc) or type(exc).__name__
+        cls = _with_httpx_class(APIConnectionError, type(exc))
+        error = cls(f"connection error: {detail}{what}", request=request)
+    logger.info("failed: %s", error.message)
+    return error
 
 
 _MIXED: dict[tuple[type[APIConnectionError], type[httpx.TransportError]], type[Any]] = {}

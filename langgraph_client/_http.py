@@ -22,7 +22,7 @@ from ._config import (
     OnRequest,
     TimeoutTypes,
 )
-from ._exceptions import APIResponseValidationError, transport_error
+from ._exceptions import APIResponseValidationError, ClientClosedError, transport_error
 from ._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
@@ -34,6 +34,7 @@ from ._http_base import (
     undecodable,
 )
 from ._payloads import drop_none
+from ._tls import shared_context
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -78,9 +79,7 @@ class AsyncHttpClient(BaseHttpClient):
             reconnect=reconnect,
         )
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS, transport=transport
-        )
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS, transport)
         self.on_request = on_request
 
     async def aclose(self) -> None:
@@ -102,6 +101,8 @@ class AsyncHttpClient(BaseHttpClient):
         whose body breaks off is sent again too), follows same-origin redirects, and raises the
         typed error for the rest.
         """
+        if self._client.is_closed:  # else httpx's bare RuntimeError
+            raise ClientClosedError(f"the client is closed ({request.method} {request.url.path})")
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         retry = self.retry_mode(request)
         attempt = 0
@@ -206,3 +207,15 @@ async def _read(response: httpx.Response) -> bytes:
         raise undecodable(response, exc) from None
     finally:
         await response.aclose()
+
+
+def _own_client(
+    timeout: httpx.Timeout,
+    limits: httpx.Limits,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """The pool a client builds when none is passed in; the one TLS context of the process
+    (`transport`: the in-process one, inside a server)."""
+    return httpx.AsyncClient(
+        timeout=timeout, limits=limits, verify=shared_context(), transport=transport
+    )

@@ -12,6 +12,9 @@ from ._json import dumps
 from ._paths import path
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    import builtins
+    from uuid import UUID
+
     from .types import (
         All,
         Checkpoint,
@@ -59,11 +62,11 @@ class RunCreateOptions(TypedDict, total=False):
 
     input: Any
     """The graph's input."""
-    command: Command | None
+    command: Command | Mapping[str, Any] | None
     """A command to run instead of input, e.g. `{"resume": ...}` after an interrupt."""
     metadata: Mapping[str, Any] | None
     """Metadata stored with the run."""
-    config: Config | None
+    config: Config | Mapping[str, Any] | None
     """The run's config (tags, recursion_limit, configurable)."""
     context: Mapping[str, Any] | None
     """Static context for the graph's runtime."""
@@ -106,21 +109,21 @@ class RunCreateOptions(TypedDict, total=False):
 class RunOptions(RunCreateOptions, total=False):
     """`RunCreateOptions` plus `stream_mode`, for the calls where it is not a named parameter."""
 
-    stream_mode: StreamMode | Sequence[StreamMode] | None
-    """What the run's stream carries (kept for joiners of a background run)."""
+    stream_mode: StreamMode | Sequence[StreamMode] | builtins.list[str] | tuple[str, ...] | None
+    """What the run's stream carries (kept for joiners); a list of plain strings is fine too."""
 
 
 _OPTION_NAMES = frozenset(RunOptions.__annotations__)
 
 
-def run_body(assistant_id: str, options: Mapping[str, Any]) -> dict[str, Any]:
+def run_body(assistant_id: str | UUID, options: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a run: unknown options are a `TypeError`, `None`s are dropped."""
     unknown = options.keys() - _OPTION_NAMES
     if unknown:
         raise TypeError(f"unexpected run option(s): {', '.join(sorted(unknown))}")
     if not assistant_id:
         raise ValueError("assistant_id is required (an assistant id or a graph name)")
-    body = {"assistant_id": assistant_id, **drop_none(options)}
+    body = {"assistant_id": str(assistant_id), **drop_none(options)}
     if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
         body["langsmith_tracer"] = body.pop("langsmith_tracing")
     return body
@@ -133,7 +136,7 @@ def check_version(version: str) -> str:
     return version
 
 
-def runs_path(thread_id: str | None, suffix: str = "") -> str:
+def runs_path(thread_id: str | UUID | None, suffix: str = "") -> str:
     if thread_id is None:
         return "/runs" + suffix
     return path("/threads/{}/runs", thread_id) + suffix
@@ -261,7 +264,7 @@ def cron_timezone(tz: str | tzinfo | None) -> str | None:
 
 
 def cron_body(
-    assistant_id: str,
+    assistant_id: str | UUID,
     schedule: str,
     end_time: datetime | str | None,
     enabled: bool | None,

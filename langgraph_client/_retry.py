@@ -319,11 +319,11 @@ class ReconnectBudget:
     """
 
     def __init__(self, policy: ReconnectPolicy, clock: Callable[[], float]) -> None:
-        self.policy = policy
+        self.policy: ReconnectPolicy = policy
         self._clock = clock
-        self.attempts = 0
+        self.attempts: int = 0
         """Attempts since the last progress."""
-        self.total = 0
+        self.total: int = 0
         """Attempts over the budget's whole life."""
         self._since: float | None = None
 

@@ -12,7 +12,7 @@ from ._exceptions import APIResponseValidationError, RunFailedError
 from ._json import loads as _loads
 from ._paths import parse_run_location
 from ._resume import ResumeTracker
-from ._sse import ServerSentEvent
+from ._sse import PartDecoder, ServerSentEvent
 
 if TYPE_CHECKING:
     from .types import RunCreateMetadata
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OnReconnect",
     "OnRunCreated",
+    "ConvertEvents",
     "ResumeRequest",
     "RunEvents",
     "RunMetadata",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level constructor
+_SPECIAL = ("metadata", "error")  # events `general` must see: the run id, a run failure
 
 RunMetadata = Mapping[str, Any]
 """`{"run_id": str, "thread_id": str | None}`: what `on_run_created` receives."""
@@ -63,7 +65,7 @@ class StreamEvents(Protocol):
     run: RunMetadata | None
     """The run being streamed, once known."""
     failure: BaseException | None
-    """Raised by the shell after the parts `convert` returned have been delivered."""
+    """Raised by the shell after the parts the decoder returned have been delivered."""
 
     @property
     def last_event_id(self) -> str | None:
@@ -72,11 +74,37 @@ class StreamEvents(Protocol):
     def opened(self, response: httpx.Response) -> None:
         """Check a (re)connected response before its body is read."""
 
-    def convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
-        """The parts to deliver for one chunk's events (replays dropped)."""
+    def decoder(self, max_event_bytes: int) -> PartDecoder[StreamPart]:
+        """A decoder of one connection's body into the parts to deliver (replays dropped)."""
+
+    def delivered(self, count: int) -> None:
+        """`count` more parts were delivered."""
 
     def resume_request(self) -> httpx.Request | None:
         """The request that continues after a break, or `None` if it cannot resume."""
+
+
+class ConvertEvents:
+    """Base of a `StreamEvents` that turns decoded events into parts with `convert`: its
+    decoder sends every event there, one at a time (no fast path)."""
+
+    failure: BaseException | None
+
+    def convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
+        """The parts for decoded events; a failure stops the list and is kept in `failure`."""
+        raise NotImplementedError
+
+    def decoder(self, max_event_bytes: int) -> PartDecoder[StreamPart]:
+        return PartDecoder(
+            StreamPart, _loads, self._one, max_event_bytes=max_event_bytes, all_general=True
+        )
+
+    def delivered(self, count: int) -> None:
+        """Nothing to count here: `convert` keeps its own books."""
+
+    def _one(self, event: ServerSentEvent, parts: list[StreamPart]) -> bool:
+        parts += self.convert([event])
+        return self.failure is not None
 
 
 class RunEvents:
@@ -133,28 +161,39 @@ class RunEvents:
             if run is not None:
                 self._found_run(run)
 
-    def convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
-        """Decode the JSON of one chunk's events into parts. A per-chunk list, not a generator:
-        this runs for every event, and a generator hop per event costs as much as the decoding.
+    def decoder(self, max_event_bytes: int) -> PartDecoder[StreamPart]:
+        """SSE, JSON and parts in one pass: the common event never reaches Python code here;
+        ids, `metadata`, `error` and anything unusual come through `general`."""
+        return PartDecoder(
+            StreamPart, _loads, self.general, special=_SPECIAL, max_event_bytes=max_event_bytes
+        )
 
-        An `error` event that must raise stops the list; `failure` holds the exception, raised
-        after the parts before it have been delivered.
+    def delivered(self, count: int) -> None:
+        self.ids.delivered += count
+
+    def general(self, event: ServerSentEvent, parts: list[StreamPart]) -> bool:
+        """One event off the decoder's fast path into `parts`. True stops the stream: an
+        `error` that must raise (`failure` holds it, raised once the parts before it are out).
         """
+        name, raw, event_id, _retry_ms = event
+        if event_id is not None and not self.ids.accept(event_id):
+            return False  # a replay of an event delivered before the resume
+        try:
+            data = _loads(raw) if raw else None
+        except ValueError:
+            raise self._not_json(name, raw) from None
+        if (name == "metadata" or name == "error") and self._special(name, data):
+            return True
+        parts.append(_new(StreamPart, (name, data, event_id)))
+        return False
+
+    def convert(self, events: list[ServerSentEvent]) -> list[StreamPart]:
+        """The parts for already decoded events, as `decoder` would give them."""
         parts: list[StreamPart] = []
-        add, loads, new, part = parts.append, _loads, _new, StreamPart  # locals: this loop is hot
-        accept = self.ids.accept
-        for name, raw, event_id, _retry_ms in events:
-            if event_id is not None and not accept(event_id):
-                continue  # a replay of an event delivered before the resume
-            try:
-                data = loads(raw) if raw else None
-            except ValueError:
-                raise self._not_json(name, raw) from None
-            if (name == "metadata" or name == "error") and self._special(name, data):
+        for event in events:
+            if self.general(event, parts):
                 break
-            add(new(part, (name, data, event_id)))
-        if parts:
-            self.ids.delivered += len(parts)
+        self.delivered(len(parts))
         return parts
 
     def resume_request(self) -> httpx.Request | None:

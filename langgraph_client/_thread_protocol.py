@@ -18,7 +18,7 @@ from typing_extensions import TypedDict
 
 from ._exceptions import APIResponseValidationError
 from ._json import loads as _loads
-from ._run_events import StreamPart
+from ._run_events import ConvertEvents, StreamPart
 
 if TYPE_CHECKING:
     import httpx
@@ -228,7 +228,7 @@ class EventCursor:
         return True
 
 
-class ThreadEvents:
+class ThreadEvents(ConvertEvents):
     """The bookkeeping the stream shell (`_stream`) delegates to for a thread's events
     connection: frames checked and decoded, replays dropped (`EventCursor`), and the request
     that re-opens the connection with `since`. Only new events count as progress, so a server
@@ -303,11 +303,11 @@ class MessageState:
         self.id: str | None = data.get("id")
         self.role: str = str(data.get("role") or "ai")
         self.tool_call_id: str | None = data.get("tool_call_id")
-        self.namespace = namespace
+        self.namespace: list[str] = namespace
         self.metadata: dict[str, Any] = dict(data.get("metadata") or {})
         self.deltas: list[str] = []  # text deltas, in order
         self.usage: dict[str, Any] | None = None
-        self.done = False
+        self.done: bool = False
         self.error: str | None = None
         self._blocks: dict[int, dict[str, Any]] = {}  # finished (or last known) blocks by index
         self._open: dict[int, dict[str, Any]] = {}  # blocks being streamed
@@ -416,11 +416,11 @@ class ToolCallState:
         self.tool_call_id: str = str(data.get("tool_call_id") or "")
         self.name: str = str(data.get("tool_name") or "")
         self.input: Any = data.get("input")
-        self.namespace = namespace
+        self.namespace: list[str] = namespace
         self.deltas: list[Any] = []
         self.output: Any = None
         self.error: str | None = None
-        self.done = False
+        self.done: bool = False
 
     def feed(self, data: dict[str, Any]) -> None:
         kind = data.get("event")
@@ -444,7 +444,7 @@ class SubgraphInfo:
     __slots__ = ("error", "graph_name", "namespace", "status", "trigger_call_id")
 
     def __init__(self, namespace: list[str], data: dict[str, Any]) -> None:
-        self.namespace = namespace
+        self.namespace: list[str] = namespace
         self.graph_name: str | None = data.get("graph_name")
         self.trigger_call_id: str | None = data.get("trigger_call_id")
         self.status: str = "started"
@@ -459,13 +459,13 @@ class RunLog:
     """The events of one run of the thread, and what they add up to."""
 
     def __init__(self, kind: Literal["start", "resume", "seen"], run_id: str | None = None):
-        self.kind = kind
-        self.run_id = run_id
+        self.kind: Literal["start", "resume", "seen"] = kind
+        self.run_id: str | None = run_id
         self.events: list[ThreadEvent] = []
         self.status: str = "pending"  # then running, completed, failed, interrupted
         self.error: str | None = None
         self.values: Any = None
-        self.has_values = False
+        self.has_values: bool = False
         self.interrupts: list[InterruptPayload] = []
         self.resumes: str | None = None  # for a resume: the interrupt it answers
         self.messages: list[MessageState] = []

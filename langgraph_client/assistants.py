@@ -12,6 +12,8 @@ from ._paths import path
 from ._payloads import drop_none
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from .types import (
         Assistant,
         AssistantGraph,
@@ -37,7 +39,7 @@ class AssistantsClient:
 
     async def get(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -55,7 +57,7 @@ class AssistantsClient:
 
     async def get_graph(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         xray: int | bool = False,
         headers: Mapping[str, str] | None = None,
@@ -76,7 +78,7 @@ class AssistantsClient:
 
     async def get_schemas(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -94,7 +96,7 @@ class AssistantsClient:
 
     async def get_subgraphs(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         namespace: str | None = None,
         recurse: bool = False,
         *,
@@ -124,7 +126,7 @@ class AssistantsClient:
         *,
         context: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
-        assistant_id: str | None = None,
+        assistant_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         name: str | None = None,
         description: str | None = None,
@@ -164,7 +166,7 @@ class AssistantsClient:
 
     async def update(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         graph_id: str | None = None,
         config: Config | None = None,
@@ -199,7 +201,7 @@ class AssistantsClient:
 
     async def delete(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         delete_threads: bool = False,
         headers: Mapping[str, str] | None = None,
@@ -367,7 +369,7 @@ class AssistantsClient:
 
     async def get_versions(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         metadata: Mapping[str, Any] | None = None,
         limit: int = 10,
         offset: int = 0,
@@ -389,7 +391,7 @@ class AssistantsClient:
 
     async def set_latest(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         version: int,
         *,
         headers: Mapping[str, str] | None = None,

@@ -13,15 +13,20 @@ from ._paths import path
 from ._payloads import RunOptions, cron_body, cron_time, cron_timezone, drop_none
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
-    from typing_extensions import Unpack
+    from uuid import UUID
 
     from .types import (
         All,
+        Checkpoint,
+        Command,
         Config,
         Cron,
         CronSelectField,
         CronSortBy,
+        DisconnectMode,
         Durability,
+        IfNotExists,
+        MultitaskStrategy,
         OnCompletionBehavior,
         SortOrder,
         StreamMode,
@@ -38,9 +43,38 @@ class CronClient:
 
     async def create_for_thread(
         self,
-        thread_id: str,
-        assistant_id: str,
+        thread_id: str | UUID,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         schedule: str,
         end_time: datetime | str | None = None,
         enabled: bool | None = None,
@@ -48,7 +82,6 @@ class CronClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
     ) -> Cron:
         """Schedule runs of `assistant_id` on the thread (`schedule` in cron syntax, read in
         `timezone`, UTC by default). The run options are those of `runs.create`.
@@ -56,6 +89,33 @@ class CronClient:
             cron = await client.crons.create_for_thread(tid, "agent", schedule="0 9 * * *",
                                                        input={"messages": [...]})
         """
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         result: Cron = await self._http.request(
             "POST",
             path("/threads/{}/runs/crons", thread_id),
@@ -68,8 +128,37 @@ class CronClient:
 
     async def create(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         schedule: str,
         end_time: datetime | str | None = None,
         enabled: bool | None = None,
@@ -78,13 +167,39 @@ class CronClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
     ) -> Cron:
         """Schedule runs of `assistant_id`, each on a new thread that is deleted afterwards
         unless `on_run_completed="keep"`. The run options are those of `runs.create`.
 
             cron = await client.crons.create("agent", schedule="*/5 * * * *", input={...})
         """
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         body = cron_body(assistant_id, schedule, end_time, enabled, timezone, options)
         if on_run_completed is not None:
             body["on_run_completed"] = on_run_completed
@@ -95,7 +210,7 @@ class CronClient:
 
     async def update(
         self,
-        cron_id: str,
+        cron_id: str | UUID,
         *,
         schedule: str | None = None,
         end_time: datetime | str | NotGiven | None = NOT_GIVEN,
@@ -109,7 +224,11 @@ class CronClient:
         on_run_completed: OnCompletionBehavior | None = None,
         enabled: bool | None = None,
         timezone: str | tzinfo | None = None,
-        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
         stream_subgraphs: bool | None = None,
         stream_resumable: bool | None = None,
         durability: Durability | None = None,
@@ -154,7 +273,7 @@ class CronClient:
 
     async def delete(
         self,
-        cron_id: str,
+        cron_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -172,8 +291,8 @@ class CronClient:
     async def search(
         self,
         *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
+        assistant_id: str | UUID | None = None,
+        thread_id: str | UUID | None = None,
         enabled: bool | None = None,
         metadata: Mapping[str, Any] | None = None,
         limit: int = 10,
@@ -212,8 +331,8 @@ class CronClient:
     def search_all(
         self,
         *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
+        assistant_id: str | UUID | None = None,
+        thread_id: str | UUID | None = None,
         enabled: bool | None = None,
         metadata: Mapping[str, Any] | None = None,
         sort_by: CronSortBy | None = None,
@@ -248,8 +367,8 @@ class CronClient:
     async def count(
         self,
         *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
+        assistant_id: str | UUID | None = None,
+        thread_id: str | UUID | None = None,
         metadata: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,

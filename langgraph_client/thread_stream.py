@@ -105,19 +105,19 @@ class AsyncThreadStream:
         self._command_id = 0
         self._entered = False
         self._closed = False
-        self.run = RunCommands(self)
+        self.run: RunCommands = RunCommands(self)
         """`run.start(...)` and `run.respond(...)`."""
-        self.agent = AgentInfo(self)
+        self.agent: AgentInfo = AgentInfo(self)
         """`agent.get_tree()`: the assistant's graph."""
-        self.values = ValuesProjection(self, ())
+        self.values: ValuesProjection = ValuesProjection(self, ())
         """State snapshots of the current run (`async for`), or its final state (`await`)."""
-        self.messages = MessagesProjection(self, ())
+        self.messages: MessagesProjection = MessagesProjection(self, ())
         """One `MessageStream` per message of the current run."""
-        self.tool_calls = ToolCallsProjection(self, ())
+        self.tool_calls: ToolCallsProjection = ToolCallsProjection(self, ())
         """One `ToolCallStream` per tool execution of the current run."""
-        self.subgraphs = SubgraphsProjection(self, ())
+        self.subgraphs: SubgraphsProjection = SubgraphsProjection(self, ())
         """One `SubgraphHandle` per subgraph invocation of the current run."""
-        self.extensions = Extensions(self, ())
+        self.extensions: Extensions = Extensions(self, ())
         """`extensions[name]`: the payloads of the `custom:<name>` channel."""
 
     # The run's outcome
@@ -691,17 +691,17 @@ class SubgraphHandle:
     def __init__(self, thread: AsyncThreadStream, info: SubgraphInfo) -> None:
         self._info = info
         scope = tuple(info.namespace)
-        self.values = ValuesProjection(thread, scope, info)
+        self.values: ValuesProjection = ValuesProjection(thread, scope, info)
         """Its state snapshots."""
-        self.messages = MessagesProjection(thread, scope, info)
+        self.messages: MessagesProjection = MessagesProjection(thread, scope, info)
         """Its messages."""
-        self.tool_calls = ToolCallsProjection(thread, scope, info)
+        self.tool_calls: ToolCallsProjection = ToolCallsProjection(thread, scope, info)
         """Its tool executions."""
-        self.subgraphs = SubgraphsProjection(thread, scope, info)
+        self.subgraphs: SubgraphsProjection = SubgraphsProjection(thread, scope, info)
         """Subgraphs it invoked."""
-        self.extensions = Extensions(thread, scope, info)
+        self.extensions: Extensions = Extensions(thread, scope, info)
         """Its named custom channels."""
-        self.events = EventView(thread, None, [list(scope)], None, info)
+        self.events: EventView = EventView(thread, None, [list(scope)], None, info)
         """Every event in its namespace and below."""
 
     @property

@@ -23,6 +23,8 @@ from ._stream import (
 )
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from .thread_stream import AsyncThreadStream
     from .types import (
         Checkpoint,
@@ -54,7 +56,7 @@ class ThreadsClient:
         self,
         *,
         metadata: Mapping[str, Any] | None = None,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         supersteps: Sequence[ThreadSuperstep | Mapping[str, Any]] | None = None,
         graph_id: str | None = None,
@@ -92,7 +94,7 @@ class ThreadsClient:
 
     async def get(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         include: Sequence[str] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -109,7 +111,7 @@ class ThreadsClient:
     @overload
     async def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -122,7 +124,7 @@ class ThreadsClient:
     @overload
     async def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -134,7 +136,7 @@ class ThreadsClient:
 
     async def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -160,7 +162,7 @@ class ThreadsClient:
 
     async def delete(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -289,7 +291,7 @@ class ThreadsClient:
 
     async def copy(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -329,7 +331,7 @@ class ThreadsClient:
 
     async def get_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         checkpoint: Checkpoint | None = None,
         checkpoint_id: str | None = None,
         *,
@@ -373,7 +375,7 @@ class ThreadsClient:
 
     async def update_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         *,
         as_node: str | None = None,
@@ -403,7 +405,7 @@ class ThreadsClient:
 
     async def get_history(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         limit: int = 10,
         before: str | Checkpoint | None = None,
@@ -437,9 +439,9 @@ class ThreadsClient:
 
     def stream(
         self,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         *,
-        assistant_id: str,
+        assistant_id: str | UUID,
         headers: Mapping[str, str] | None = None,
         run_start_timeout: float | None = None,
         transport: Literal["sse"] = "sse",
@@ -460,8 +462,8 @@ class ThreadsClient:
             raise ValueError(f"transport {transport!r} is not supported; use 'sse'")
         return AsyncThreadStream(
             self._http,
-            thread_id,
-            assistant_id=assistant_id,
+            None if thread_id is None else str(thread_id),
+            assistant_id=str(assistant_id),
             headers=headers,
             run_start_timeout=run_start_timeout,
             channels=channels,
@@ -470,7 +472,7 @@ class ThreadsClient:
 
     def join_stream(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         last_event_id: str | None = None,
         stream_mode: ThreadStreamMode | Sequence[ThreadStreamMode] = "run_modes",

@@ -608,8 +608,8 @@ class ThreadTask(TypedDict):
 class ThreadState(TypedDict):
     """A thread's state at one checkpoint."""
 
-    values: dict[str, Any] | list[dict[str, Any]]
-    """The state values; empty before the thread's first run."""
+    values: dict[str, Any]
+    """The state's channels (empty before the first run; a list at runtime for list states)."""
     next: list[str]
     """Nodes that run next; empty when the graph has finished."""
     checkpoint: Checkpoint | None

@@ -93,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--config-dir", default=".", help="folder holding langgraph.json")
+        p.add_argument("--port", type=int, default=None, help="port (default: a free one)")
         p.add_argument(
             "--log", default=None, help="server log file (default: a temp file, removed at exit)"
         )
@@ -113,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("run needs a command after --")
 
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
-    server = AgentServer(args.config_dir, log_path=args.log, isolate=not args.in_place)
+    server = AgentServer(
+        args.config_dir, port=args.port, log_path=args.log, isolate=not args.in_place
+    )
     try:
         url = server.start(args.timeout)
     except ServerError as exc:

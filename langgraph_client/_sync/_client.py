@@ -20,6 +20,7 @@ from .._config import (
     TimeoutTypes,
     resolve_api_key,
 )
+from .._logs import setup_logging
 from .._retry import ReconnectPolicy
 from ._concurrency import inprocess_transport
 from ._http import SyncHttpClient
@@ -182,6 +183,7 @@ def get_sync_client(
 
         client = get_sync_client(url="http://127.0.0.1:2024")
     """
+    setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
     transport = None
     if http_client is None:
         url, transport = inprocess_transport(url)

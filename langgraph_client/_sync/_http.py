@@ -23,7 +23,7 @@ from .._config import (
     OnRequest,
     TimeoutTypes,
 )
-from .._exceptions import APIResponseValidationError, transport_error
+from .._exceptions import APIResponseValidationError, ClientClosedError, transport_error
 from .._http_base import (
     MAX_REDIRECTS,
     REDIRECTS,
@@ -35,6 +35,7 @@ from .._http_base import (
     undecodable,
 )
 from .._payloads import drop_none
+from .._tls import shared_context
 from ._concurrency import call_hook
 
 __all__ = [
@@ -80,9 +81,7 @@ class SyncHttpClient(BaseHttpClient):
             reconnect=reconnect,
         )
         self._owns_client = http_client is None
-        self._client = http_client or httpx.Client(
-            timeout=self.timeout, limits=limits or DEFAULT_LIMITS, transport=transport
-        )
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS, transport)
         self.on_request = on_request
 
     def close(self) -> None:
@@ -104,6 +103,8 @@ class SyncHttpClient(BaseHttpClient):
         whose body breaks off is sent again too), follows same-origin redirects, and raises the
         typed error for the rest.
         """
+        if self._client.is_closed:  # else httpx's bare RuntimeError
+            raise ClientClosedError(f"the client is closed ({request.method} {request.url.path})")
         retries = self.max_retries if isinstance(max_retries, NotGiven) else max_retries
         retry = self.retry_mode(request)
         attempt = 0
@@ -208,3 +209,15 @@ def _read(response: httpx.Response) -> bytes:
         raise undecodable(response, exc) from None
     finally:
         response.close()
+
+
+def _own_client(
+    timeout: httpx.Timeout,
+    limits: httpx.Limits,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """The pool a client builds when none is passed in; the one TLS context of the process
+    (`transport`: the in-process one, inside a server)."""
+    return httpx.Client(
+        timeout=timeout, limits=limits, verify=shared_context(), transport=transport
+    )

@@ -51,7 +51,7 @@ class SyncPaginator(Generic[T]):
         self._offset = 0
         self._buffer: deque[T] = deque()
         self._done = max_items == 0
-        self.pages = 0
+        self.pages: int = 0
         """How many pages have been requested so far."""
 
     def __iter__(self) -> SyncPaginator[T]:

@@ -26,7 +26,7 @@ from .._exceptions import (
 )
 from .._resume import DEFAULT_MAX_RECONNECTS, ReconnectPolicy, ReconnectState
 from .._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
-from .._sse import SSEDecodeError, SSEDecoder
+from .._sse import SSEDecodeError
 from .._v2 import to_v2
 from ._concurrency import Interrupter, StreamClosed, StreamMixin, close_under, is_running
 from ._http import SyncHttpClient
@@ -209,10 +209,11 @@ class _StreamCore:
                 if self._on_response is not None:
                     self._on_response(response)
                 events.opened(response)
-                decoder = SSEDecoder(_sse.DEFAULT_MAX_EVENT_BYTES)  # read here: tests lower it
+                decoder = events.decoder(_sse.DEFAULT_MAX_EVENT_BYTES)  # read here: tests lower it
                 for chunk in response.iter_bytes():
-                    parts = events.convert(decoder.feed(chunk))
+                    parts = decoder.feed(chunk)
                     if parts:
+                        events.delivered(len(parts))
                         budget.progress()
                         for part in parts:
                             if part[0] == "metadata":
@@ -224,7 +225,9 @@ class _StreamCore:
                                 yield shaped  # version "v2": the one conversion step
                     if events.failure is not None:
                         raise events.failure
-                for part in events.convert(decoder.flush()):
+                parts = decoder.flush()
+                events.delivered(len(parts))
+                for part in parts:
                     if part[0] == "metadata":
                         self._saw_metadata(part)
                     self.yielded = part
@@ -268,6 +271,7 @@ class _StreamCore:
             delay = budget.next_delay()
             if delay is None:
                 run = self.events.run or {}
+                logger.info("failed: stream lost after %d reconnects", budget.attempts)
                 raise ReconnectExhaustedError(
                     f"stream lost: {budget.attempts} reconnect attempts in {budget.waited:.1f}s "
                     f"without a new event (run {run.get('run_id')}, last event id {last_id}): "

@@ -14,6 +14,8 @@ from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from ..types import (
         Assistant,
         AssistantGraph,
@@ -39,7 +41,7 @@ class SyncAssistantsClient:
 
     def get(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -57,7 +59,7 @@ class SyncAssistantsClient:
 
     def get_graph(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         xray: int | bool = False,
         headers: Mapping[str, str] | None = None,
@@ -78,7 +80,7 @@ class SyncAssistantsClient:
 
     def get_schemas(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -96,7 +98,7 @@ class SyncAssistantsClient:
 
     def get_subgraphs(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         namespace: str | None = None,
         recurse: bool = False,
         *,
@@ -126,7 +128,7 @@ class SyncAssistantsClient:
         *,
         context: Mapping[str, Any] | None = None,
         metadata: Mapping[str, Any] | None = None,
-        assistant_id: str | None = None,
+        assistant_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         name: str | None = None,
         description: str | None = None,
@@ -166,7 +168,7 @@ class SyncAssistantsClient:
 
     def update(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         graph_id: str | None = None,
         config: Config | None = None,
@@ -201,7 +203,7 @@ class SyncAssistantsClient:
 
     def delete(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
         delete_threads: bool = False,
         headers: Mapping[str, str] | None = None,
@@ -369,7 +371,7 @@ class SyncAssistantsClient:
 
     def get_versions(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         metadata: Mapping[str, Any] | None = None,
         limit: int = 10,
         offset: int = 0,
@@ -391,7 +393,7 @@ class SyncAssistantsClient:
 
     def set_latest(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         version: int,
         *,
         headers: Mapping[str, str] | None = None,

@@ -15,15 +15,20 @@ from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
-    from typing_extensions import Unpack
+    from uuid import UUID
 
     from ..types import (
         All,
+        Checkpoint,
+        Command,
         Config,
         Cron,
         CronSelectField,
         CronSortBy,
+        DisconnectMode,
         Durability,
+        IfNotExists,
+        MultitaskStrategy,
         OnCompletionBehavior,
         SortOrder,
         StreamMode,
@@ -40,9 +45,38 @@ class SyncCronClient:
 
     def create_for_thread(
         self,
-        thread_id: str,
-        assistant_id: str,
+        thread_id: str | UUID,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         schedule: str,
         end_time: datetime | str | None = None,
         enabled: bool | None = None,
@@ -50,7 +84,6 @@ class SyncCronClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
     ) -> Cron:
         """Schedule runs of `assistant_id` on the thread (`schedule` in cron syntax, read in
         `timezone`, UTC by default). The run options are those of `runs.create`.
@@ -58,6 +91,33 @@ class SyncCronClient:
             cron = client.crons.create_for_thread(tid, "agent", schedule="0 9 * * *",
                                                        input={"messages": [...]})
         """
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         result: Cron = self._http.request(
             "POST",
             path("/threads/{}/runs/crons", thread_id),
@@ -70,8 +130,37 @@ class SyncCronClient:
 
     def create(
         self,
-        assistant_id: str,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         schedule: str,
         end_time: datetime | str | None = None,
         enabled: bool | None = None,
@@ -80,13 +169,39 @@ class SyncCronClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
     ) -> Cron:
         """Schedule runs of `assistant_id`, each on a new thread that is deleted afterwards
         unless `on_run_completed="keep"`. The run options are those of `runs.create`.
 
             cron = client.crons.create("agent", schedule="*/5 * * * *", input={...})
         """
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         body = cron_body(assistant_id, schedule, end_time, enabled, timezone, options)
         if on_run_completed is not None:
             body["on_run_completed"] = on_run_completed
@@ -97,7 +212,7 @@ class SyncCronClient:
 
     def update(
         self,
-        cron_id: str,
+        cron_id: str | UUID,
         *,
         schedule: str | None = None,
         end_time: datetime | str | NotGiven | None = NOT_GIVEN,
@@ -111,7 +226,11 @@ class SyncCronClient:
         on_run_completed: OnCompletionBehavior | None = None,
         enabled: bool | None = None,
         timezone: str | tzinfo | None = None,
-        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
         stream_subgraphs: bool | None = None,
         stream_resumable: bool | None = None,
         durability: Durability | None = None,
@@ -156,7 +275,7 @@ class SyncCronClient:
 
     def delete(
         self,
-        cron_id: str,
+        cron_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -174,8 +293,8 @@ class SyncCronClient:
     def search(
         self,
         *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
+        assistant_id: str | UUID | None = None,
+        thread_id: str | UUID | None = None,
         enabled: bool | None = None,
         metadata: Mapping[str, Any] | None = None,
         limit: int = 10,
@@ -214,8 +333,8 @@ class SyncCronClient:
     def search_all(
         self,
         *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
+        assistant_id: str | UUID | None = None,
+        thread_id: str | UUID | None = None,
         enabled: bool | None = None,
         metadata: Mapping[str, Any] | None = None,
         sort_by: CronSortBy | None = None,
@@ -250,8 +369,8 @@ class SyncCronClient:
     def count(
         self,
         *,
-        assistant_id: str | None = None,
-        thread_id: str | None = None,
+        assistant_id: str | UUID | None = None,
+        thread_id: str | UUID | None = None,
         metadata: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,

@@ -32,10 +32,19 @@ from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
 from ._stream import OnReconnect, RunEvents, RunMetadata, StreamPart, SyncRunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
-    from typing_extensions import Unpack
+    from uuid import UUID
 
     from ..types import (
+        All,
         CancelAction,
+        Checkpoint,
+        Command,
+        Config,
+        DisconnectMode,
+        Durability,
+        IfNotExists,
+        MultitaskStrategy,
+        OnCompletionBehavior,
         Run,
         RunCreateMetadata,
         RunSelectField,
@@ -47,7 +56,7 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
 
 __all__ = ["RunCreateOptions", "RunOptions", "SyncRunsClient"]
 
-logger = logging.getLogger("langgraph_client")
+logger: logging.Logger = logging.getLogger("langgraph_client")
 
 # A join connection that lasted this long was talking to the server (it sends a newline every
 # 5 s): its break starts a fresh reconnect budget, like an event on a stream.
@@ -62,9 +71,38 @@ class SyncRunsClient:
 
     def wait(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         raise_error: bool = True,
         on_run_created: OnRunCreated | None = None,
         on_reconnect: OnReconnect | None = None,
@@ -72,9 +110,9 @@ class SyncRunsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
-    ) -> builtins.list[dict[str, Any]] | dict[str, Any]:
-        """Create a run, wait for it to finish, and return its final values.
+    ) -> dict[str, Any]:
+        """Create a run, wait for it to finish, and return its final values (a dict of the
+        state's channels; for a graph whose state is a list, that list).
 
         A run that failed on the server raises `RunFailedError` (unless `raise_error=False`, which
         returns the `{"__error__": ...}` body). If the connection drops mid-run, the run is
@@ -84,6 +122,33 @@ class SyncRunsClient:
 
             result = client.runs.wait(None, "agent", input={"messages": [...]})
         """
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         created: list[RunCreateMetadata] = []
 
         def on_headers(response_headers: httpx.Headers) -> None:
@@ -110,11 +175,11 @@ class SyncRunsClient:
                 raise  # no run known to rejoin (it may not even exist)
             logger.debug("wait for run %s lost its connection (%r); rejoining", run["run_id"], exc)
             policy = ReconnectPolicy.choose(self._http.reconnect, reconnect, None)
-            rejoined: builtins.list[dict[str, Any]] | dict[str, Any] = self._rejoin(
+            rejoined: dict[str, Any] = self._rejoin(
                 run, policy.start(), on_reconnect, raise_error, timeout, headers, dropped=exc
             )
             return rejoined
-        checked: builtins.list[dict[str, Any]] | dict[str, Any] = check_result(
+        checked: dict[str, Any] = check_result(
             result, created[-1] if created else None, raise_error
         )
         return checked
@@ -218,10 +283,37 @@ class SyncRunsClient:
     @overload
     def stream(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
-        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        # <generated: RunCreateOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        # </generated>
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
         on_reconnect: OnReconnect | None = None,
@@ -231,16 +323,42 @@ class SyncRunsClient:
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         version: Literal["v1"] = "v1",
-        **options: Unpack[RunCreateOptions],
     ) -> SyncRunStream[StreamPart]: ...
 
     @overload
     def stream(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
-        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        # <generated: RunCreateOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        # </generated>
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
         on_reconnect: OnReconnect | None = None,
@@ -250,15 +368,41 @@ class SyncRunsClient:
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         version: Literal["v2"],
-        **options: Unpack[RunCreateOptions],
     ) -> SyncRunStream[StreamPartV2]: ...
 
     def stream(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
-        stream_mode: StreamMode | Sequence[StreamMode] = "values",
+        # <generated: RunCreateOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        # </generated>
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...] = "values",
         raise_error: bool = False,
         on_run_created: OnRunCreated | None = None,
         on_reconnect: OnReconnect | None = None,
@@ -268,7 +412,6 @@ class SyncRunsClient:
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         version: StreamVersion = "v1",
-        **options: Unpack[RunCreateOptions],
     ) -> SyncRunStream[StreamPart] | SyncRunStream[StreamPartV2]:
         """Create a run and stream its events as `StreamPart(event, data, id)`, or with
         `version="v2"` as typed dicts `{"type", "ns", "data", "interrupts"}` (`StreamPartV2`).
@@ -283,6 +426,32 @@ class SyncRunsClient:
                 for part in s:
                     print(part.event, part.data)
         """
+        # <generated: RunCreateOptions dict>
+        options: RunCreateOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+        }
+        # </generated>
         body = run_body(assistant_id, {"stream_mode": stream_mode, **options})
         request = self._http.build_request(
             "POST",
@@ -300,7 +469,7 @@ class SyncRunsClient:
             resume=resume,
             on_run_created=on_run_created,
             raise_error=raise_error,
-            thread_id=thread_id,
+            thread_id=None if thread_id is None else str(thread_id),
         )
         return SyncRunStream(
             self._http,
@@ -340,16 +509,71 @@ class SyncRunsClient:
 
     def create(
         self,
-        thread_id: str | None,
-        assistant_id: str,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
         *,
+        # <generated: RunOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        # </generated>
         on_run_created: OnRunCreated | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-        **options: Unpack[RunOptions],
     ) -> Run:
         """Start a background run and return it (status "pending") without waiting."""
+        # <generated: RunOptions dict>
+        options: RunOptions = {
+            "input": input,
+            "command": command,
+            "metadata": metadata,
+            "config": config,
+            "context": context,
+            "checkpoint": checkpoint,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_during": checkpoint_during,
+            "interrupt_before": interrupt_before,
+            "interrupt_after": interrupt_after,
+            "webhook": webhook,
+            "on_disconnect": on_disconnect,
+            "on_completion": on_completion,
+            "multitask_strategy": multitask_strategy,
+            "if_not_exists": if_not_exists,
+            "after_seconds": after_seconds,
+            "durability": durability,
+            "stream_subgraphs": stream_subgraphs,
+            "stream_resumable": stream_resumable,
+            "feedback_keys": feedback_keys,
+            "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
+            "stream_mode": stream_mode,
+        }
+        # </generated>
         location: list[str | None] = []
         run: Run = self._http.request(
             "POST",
@@ -394,7 +618,7 @@ class SyncRunsClient:
 
     def list(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         limit: int = 10,
         offset: int = 0,
@@ -419,7 +643,7 @@ class SyncRunsClient:
 
     def list_all(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         status: RunStatus | None = None,
         select: Sequence[RunSelectField] | None = None,
@@ -452,8 +676,8 @@ class SyncRunsClient:
 
     def get(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -471,8 +695,8 @@ class SyncRunsClient:
 
     def cancel(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         wait: bool = False,
         action: CancelAction = "interrupt",
         *,
@@ -494,8 +718,8 @@ class SyncRunsClient:
     def cancel_many(
         self,
         *,
-        thread_id: str | None = None,
-        run_ids: Sequence[str] | None = None,
+        thread_id: str | UUID | None = None,
+        run_ids: Sequence[str | UUID] | None = None,
         status: RunStatus | None = None,
         action: CancelAction = "interrupt",
         headers: Mapping[str, str] | None = None,
@@ -521,8 +745,8 @@ class SyncRunsClient:
 
     def join(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         raise_error: bool = True,
         on_reconnect: OnReconnect | None = None,
@@ -536,7 +760,7 @@ class SyncRunsClient:
 
         A dropped connection is rejoined as in `wait` (same policy, same outcomes)."""
         policy = ReconnectPolicy.choose(self._http.reconnect, reconnect, None)
-        run = {"run_id": run_id, "thread_id": thread_id}
+        run = {"run_id": str(run_id), "thread_id": str(thread_id)}
         path("/threads/{}/runs/{}/join", thread_id, run_id)  # a missing id fails before I/O
         checked: dict[str, Any] = self._rejoin(
             run,
@@ -553,11 +777,15 @@ class SyncRunsClient:
     @overload
     def join_stream(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         cancel_on_disconnect: bool = False,
-        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
         on_reconnect: OnReconnect | None = None,
@@ -572,11 +800,15 @@ class SyncRunsClient:
     @overload
     def join_stream(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         cancel_on_disconnect: bool = False,
-        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
         on_reconnect: OnReconnect | None = None,
@@ -590,11 +822,15 @@ class SyncRunsClient:
 
     def join_stream(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         cancel_on_disconnect: bool = False,
-        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
         last_event_id: str | None = None,
         raise_error: bool = False,
         on_reconnect: OnReconnect | None = None,
@@ -612,7 +848,7 @@ class SyncRunsClient:
         Same stream object as `stream`: it resumes by itself after a break, and a live join
         stays live (no event from before it joined). Subgraph events come through when the run
         was created with `stream_subgraphs=True`."""
-        run = {"run_id": run_id, "thread_id": thread_id}
+        run = {"run_id": str(run_id), "thread_id": str(thread_id)}
         resume = self._resumer(stream_mode, timeout, headers, cancel_on_disconnect or None)
         request = self._http.build_request(
             "GET",
@@ -642,8 +878,8 @@ class SyncRunsClient:
 
     def delete(
         self,
-        thread_id: str,
-        run_id: str,
+        thread_id: str | UUID,
+        run_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,

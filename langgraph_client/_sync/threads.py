@@ -25,6 +25,8 @@ from ._stream import (
 )
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
+    from uuid import UUID
+
     from ..types import (
         Checkpoint,
         IfExists,
@@ -56,7 +58,7 @@ class SyncThreadsClient:
         self,
         *,
         metadata: Mapping[str, Any] | None = None,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         if_exists: IfExists | None = None,
         supersteps: Sequence[ThreadSuperstep | Mapping[str, Any]] | None = None,
         graph_id: str | None = None,
@@ -94,7 +96,7 @@ class SyncThreadsClient:
 
     def get(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         include: Sequence[str] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -111,7 +113,7 @@ class SyncThreadsClient:
     @overload
     def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -124,7 +126,7 @@ class SyncThreadsClient:
     @overload
     def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -136,7 +138,7 @@ class SyncThreadsClient:
 
     def update(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         metadata: Mapping[str, Any] | None = None,
         ttl: float | ThreadTTL | Mapping[str, Any] | None = None,
@@ -162,7 +164,7 @@ class SyncThreadsClient:
 
     def delete(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -291,7 +293,7 @@ class SyncThreadsClient:
 
     def copy(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
@@ -331,7 +333,7 @@ class SyncThreadsClient:
 
     def get_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         checkpoint: Checkpoint | None = None,
         checkpoint_id: str | None = None,
         *,
@@ -373,7 +375,7 @@ class SyncThreadsClient:
 
     def update_state(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         *,
         as_node: str | None = None,
@@ -403,7 +405,7 @@ class SyncThreadsClient:
 
     def get_history(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         limit: int = 10,
         before: str | Checkpoint | None = None,
@@ -437,9 +439,9 @@ class SyncThreadsClient:
 
     def stream(
         self,
-        thread_id: str | None = None,
+        thread_id: str | UUID | None = None,
         *,
-        assistant_id: str,
+        assistant_id: str | UUID,
         headers: Mapping[str, str] | None = None,
         run_start_timeout: float | None = None,
         transport: Literal["sse"] = "sse",
@@ -460,8 +462,8 @@ class SyncThreadsClient:
             raise ValueError(f"transport {transport!r} is not supported; use 'sse'")
         return SyncThreadStream(
             self._http,
-            thread_id,
-            assistant_id=assistant_id,
+            None if thread_id is None else str(thread_id),
+            assistant_id=str(assistant_id),
             headers=headers,
             run_start_timeout=run_start_timeout,
             channels=channels,
@@ -470,7 +472,7 @@ class SyncThreadsClient:
 
     def join_stream(
         self,
-        thread_id: str,
+        thread_id: str | UUID,
         *,
         last_event_id: str | None = None,
         stream_mode: ThreadStreamMode | Sequence[ThreadStreamMode] = "run_modes",

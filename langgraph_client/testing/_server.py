@@ -97,6 +97,15 @@ def find_langgraph() -> Path | None:
     return Path(found) if found else None
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
 def _ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/ok", timeout=2) as response:
@@ -120,20 +129,20 @@ class AgentServer:
         langgraph_bin: str | os.PathLike[str] | None = None,
         isolate: bool = True,
     ) -> None:
-        self.config_dir = Path(config_dir).resolve()
-        self.isolate = isolate
-        self.workdir = self.config_dir
-        self.port = port or free_port()
-        self.url = f"http://{HOST}:{self.port}"
+        self.config_dir: Path = Path(config_dir).resolve()
+        self.isolate: bool = isolate
+        self.workdir: Path = self.config_dir
+        self.port: int = port or free_port()
+        self.url: str = f"http://{HOST}:{self.port}"
         # A log we made ourselves is removed on a clean stop; a failed start keeps it.
         self._temp_log = log_path is None
         if log_path is None:
             fd, name = tempfile.mkstemp(prefix="agent-server-", suffix=".log")
             os.close(fd)
             log_path = name
-        self.log_path = Path(log_path)
+        self.log_path: Path = Path(log_path)
         found = langgraph_bin or find_langgraph()
-        self.langgraph_bin = Path(found) if found else None
+        self.langgraph_bin: Path | None = Path(found) if found else None
         self.process: subprocess.Popen[bytes] | None = None
 
     def log_tail(self, lines: int = 40) -> str:
@@ -167,6 +176,9 @@ class AgentServer:
                 f"`langgraph` not found ({self.langgraph_bin or 'not installed'}): "
                 f"{self.install_hint}"
             )
+        elif not _port_free(self.port):
+            # Else a server already there would answer /ok and pass for ours.
+            problem = f"port {self.port} on {HOST} is already in use"
         if problem:
             self.stop()
             raise ServerError(problem)

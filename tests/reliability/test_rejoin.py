@@ -113,7 +113,7 @@ async def iterate(stream: Any, parts: list[StreamPart]) -> None:
 async def test_aclose_from_another_task_stops_a_stream_still_connecting(
     fs: FaultServer, client: Client, flavour: str
 ) -> None:
-    fs.route("POST", CREATE, sse(EVENTS, delay=1.5, content_location="/threads/T/runs/R"))
+    fs.route("POST", CREATE, sse(EVENTS, delay=3.0, content_location="/threads/T/runs/R"))
     stream = client.runs.stream("T", "agent", stream_resumable=True)
     parts: list[StreamPart] = []
     reader = asyncio.create_task(iterate(stream, parts))
@@ -122,7 +122,7 @@ async def test_aclose_from_another_task_stops_a_stream_still_connecting(
     await stream.aclose()
     await asyncio.wait_for(reader, 5)
     if flavour == "async":
-        assert time.monotonic() - closed_at < 0.8  # did not wait for the server's answer
+        assert time.monotonic() - closed_at < 2.0  # did not wait for the server's answer (3 s)
     # (A blocking connect cannot be interrupted: the sync stream ends when it returns.)
     assert parts == []
 
@@ -131,13 +131,13 @@ async def test_aclose_from_another_task_stops_a_stream_between_reconnects(
     fs: FaultServer, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def slow_sleep(seconds: float) -> None:
-        await asyncio.sleep(1.5)  # every wait before a reconnect
+        await asyncio.sleep(3.0)  # every wait before a reconnect
 
     def slow_sync_sleep(seconds: float, until: threading.Event | None = None) -> None:
         if until is None:
-            time.sleep(1.5)
+            time.sleep(3.0)
         else:
-            until.wait(1.5)
+            until.wait(3.0)
 
     monkeypatch.setattr(_retry, "sleep", slow_sleep)
     monkeypatch.setattr(_retry, "sync_sleep", slow_sync_sleep)
@@ -156,7 +156,7 @@ async def test_aclose_from_another_task_stops_a_stream_between_reconnects(
     closed_at = time.monotonic()
     await stream.aclose()
     await asyncio.wait_for(reader, 5)
-    assert time.monotonic() - closed_at < 0.8  # did not sit out the wait
+    assert time.monotonic() - closed_at < 2.0  # did not sit out the 3 s wait
     assert len(parts) == 2  # nothing after the close
     assert fs.count("GET", JOIN) == 0  # and no reconnect was made
 

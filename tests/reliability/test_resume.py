@@ -433,7 +433,7 @@ async def test_wait_rejoin_that_keeps_failing_is_bounded(
         )
     assert API_KEY not in str(info.value)
     assert (info.value.run_id, info.value.thread_id) == ("R", "T")
-    assert 0.4 <= info.value.waited <= 1.0
+    assert 0.4 <= info.value.waited <= 3.0  # a slow attempt may run past the deadline
     assert fs.count("POST", WAIT) == 1
     assert 2 <= fs.count("GET", JOIN_WAIT) == len(calls) <= 20  # once each: no hidden retries
 

@@ -1,8 +1,9 @@
 """The scale-out job's fixtures: one stack for the whole session, one trial per variant.
 
-Collected only when ``LANGGRAPH_SCALEOUT=1`` (``scripts/scaleout`` sets it), so a plain
-``pytest`` never starts the stack. Where the stack cannot be installed (no root, no apt-get),
-the tests skip with the reason, except in CI (``CI=true``), where that is a failure.
+``test_scaleout.py`` is collected only when ``LANGGRAPH_SCALEOUT=1`` (``scripts/scaleout`` sets
+it), so a plain ``pytest`` never starts the stack (it does run ``test_checks.py``, which needs
+none). Where the stack cannot be installed (no root, no apt-get), the tests skip with the reason,
+except in CI (``CI=true``), where that is a failure.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from tests.scaleout import install
 from tests.scaleout.checks import Record, delivery, read_record
 from tests.scaleout.stack import Stack, StackError
 from tests.scaleout.sync_scenarios import sync_scenarios
-from tests.scaleout.trial import SCENARIOS, Trial, run_trial, sdk_scenarios
+from tests.scaleout.trial import LATE_JOIN, SCENARIOS, Trial, run_trial, sdk_scenarios
 
 RESTART_AFTER = 30.0
 """Variant (b): how long the clients' only worker stays dead."""
 
 RECORD_TIMEOUT = 60.0
+"""Reading one run's record back, as a whole."""
 
 CLIENT_SCENARIOS = {**SCENARIOS, **sync_scenarios()}
-"""This client's scenarios (async, and sync where the package has a sync client): the tests."""
+"""This client's scenarios, async and sync: the ones the tests judge."""
 
 _REPORT: list[str] = []
 
@@ -73,7 +75,7 @@ def _report(label: str, trial: Trial, records: dict[str, Record], seconds: float
     _REPORT.append(f"{label}: {seconds:.1f} s (kill to recovery; what was delivered)")
     for name, outcome in trial.outcomes.items():
         recovery = trial.recovery(outcome)
-        line = f"  {name:<18} " + (f"{recovery:5.1f} s" if recovery is not None else "  never")
+        line = f"  {name:<26} " + (f"{recovery:5.1f} s" if recovery is not None else "  never")
         line += f"  {delivery(outcome, records.get(name))}"
         if outcome.error is not None:
             line += f"; raised {type(outcome.error).__name__}"
@@ -85,10 +87,10 @@ def _report(label: str, trial: Trial, records: dict[str, Record], seconds: float
 
 
 async def _trial(
-    stack: Stack, label: str, **kwargs: Any
+    stack: Stack, label: str, *, extra: dict[str, Any] | None = None, **kwargs: Any
 ) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
     started = time.monotonic()
-    scenarios = dict(CLIENT_SCENARIOS)
+    scenarios = {**CLIENT_SCENARIOS, **(extra or {})}
     if os.environ.get("LANGGRAPH_SCALEOUT_SDK") == "1":
         scenarios.update(sdk_scenarios(stack.tools.venv / "bin" / "python"))
     trial = await run_trial(stack, scenarios=scenarios, **kwargs)
@@ -107,7 +109,9 @@ async def _trial(
 async def through_proxy(stack: Stack) -> AsyncIterator[tuple[Trial, dict[str, Record]]]:
     """Variant (a): clients on the proxy; the worker holding them and running their runs is
     killed mid-run and restarted at once."""
-    async for result in _trial(stack, "(a) through the proxy", through_proxy=True, restart_after=0):
+    async for result in _trial(
+        stack, "(a) through the proxy", through_proxy=True, restart_after=0, extra=LATE_JOIN
+    ):
         yield result
 
 

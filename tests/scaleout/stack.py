@@ -181,7 +181,11 @@ class Stack:
         self._pg_user: dict[str, Any] = {}
         if os.geteuid() == 0:
             # Postgres refuses to run as root; its folders must be the postgres user's.
-            entry = pwd.getpwnam("postgres")
+            try:
+                entry = pwd.getpwnam("postgres")
+            except KeyError:
+                shutil.rmtree(self.root, ignore_errors=True)
+                raise StackError("no `postgres` user to run Postgres as (we are root)") from None
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
             self._pg_user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         self.pg_port = free_port()
@@ -195,6 +199,11 @@ class Stack:
     def __enter__(self) -> Stack:
         try:
             self.start()
+        except StackError as exc:
+            # The logs go with the folder: say what they said first.
+            tails = self.log_tails()
+            self.stop()
+            raise StackError(f"{exc}\n{tails}") from None
         except BaseException:
             self.stop()
             raise
@@ -268,6 +277,7 @@ class Stack:
                 "postgres",
                 "--auth=trust",
                 "--no-sync",
+                "--locale=C",  # whatever the machine's locale: C goes with any encoding
                 "-E",
                 "UTF8",
             ],
@@ -295,7 +305,7 @@ class Stack:
         def ready() -> bool:
             process.check_alive()
             probe = subprocess.run(
-                [pg / "pg_isready", "-q", "-h", HOST, "-p", str(self.pg_port)],
+                [pg / "pg_isready", "-q", "-h", HOST, "-p", str(self.pg_port), "-U", "postgres"],
                 capture_output=True,
                 timeout=10,
                 check=False,

@@ -64,7 +64,7 @@ def _join_stream(
     trial: Trial, outcome: Outcome, client: Any, deliver: Callable[[Any], None]
 ) -> None:
     run_id = _create(client, outcome)
-    with client.runs.join_stream(outcome.thread_id, run_id, last_event_id="-1") as stream:
+    with client.runs.join_stream(outcome.thread_id, run_id, last_event_id="0") as stream:
         for part in stream:
             deliver(part)
 

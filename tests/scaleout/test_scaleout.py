@@ -11,7 +11,7 @@ import pytest
 
 from tests.scaleout.checks import Record, check
 from tests.scaleout.conftest import CLIENT_SCENARIOS
-from tests.scaleout.trial import Trial
+from tests.scaleout.trial import LATE_JOIN, Trial
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.timeout(420)]
 
@@ -29,3 +29,23 @@ def test_single_worker_down_30s(single_worker: TrialResult, name: str) -> None:
     """(b) The client's only URL dies mid-run and comes back ~30 s later: the reconnect policy
     (90 s without progress by default) outlasts it."""
     check(*single_worker, name)
+
+
+MINUS_ONE_XFAIL = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="langgraph-runtime-pg answers Last-Event-ID -1 from the serving worker's memory only",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=MINUS_ONE_XFAIL) if n.endswith("-1") else n for n in LATE_JOIN],
+)
+def test_through_proxy_join_from_start_after_the_kill(
+    through_proxy: TrialResult, name: str
+) -> None:
+    """(a) `join_stream` from the start, begun after the kill, so it reaches a worker that did not
+    run the run's first attempt: it must still get the whole run. With `"0"` it does (read from
+    Redis); `"-1"` is no Redis stream id, and the worker falls back to its own buffer."""
+    check(*through_proxy, name)

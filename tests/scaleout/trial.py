@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from langgraph_client import StreamPart, get_client
+from langgraph_client import Client, StreamPart, get_client
 from tests.scaleout.stack import Stack, Worker
 
 GRAPH = "ticker"
@@ -70,6 +70,7 @@ class Trial:
     victim_pid: int
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     kill_point: asyncio.Event = field(default_factory=asyncio.Event)
+    killed: asyncio.Event = field(default_factory=asyncio.Event)
     killed_at: float | None = None
     restarted_at: float | None = None
 
@@ -114,7 +115,7 @@ class Trial:
 Scenario = Callable[[Trial], Awaitable[None]]
 
 
-def _client(trial: Trial) -> Any:
+def _client(trial: Trial) -> Client:
     return get_client(url=trial.url, api_key=None)
 
 
@@ -186,12 +187,47 @@ async def _join_stream(trial: Trial) -> None:
             stream_resumable=True,
         )
         outcome.run_id = run["run_id"]
-        # "-1": everything from the run's first event, so the whole record is expected.
+        # "0": everything from the run's first event, so the whole record is expected.
         async with client.runs.join_stream(
-            thread["thread_id"], run["run_id"], last_event_id="-1"
+            thread["thread_id"], run["run_id"], last_event_id="0"
         ) as stream:
             async for part in stream:
                 trial.on_part(outcome, part)
+
+
+def _late_join_stream(last_event_id: str) -> Scenario:
+    """A second viewer that joins from the start after the worker that ran the run died."""
+
+    async def scenario(trial: Trial) -> None:
+        outcome = trial.outcome(f"late join_stream {last_event_id}", "async")
+        async with _client(trial) as client:
+            thread = await client.threads.create()
+            outcome.thread_id = thread["thread_id"]
+            run = await client.runs.create(
+                thread["thread_id"],
+                GRAPH,
+                input=RUN_INPUT,
+                stream_mode="custom",
+                stream_resumable=True,
+            )
+            outcome.run_id = run["run_id"]
+            await trial.killed.wait()
+            async with client.runs.join_stream(
+                thread["thread_id"], run["run_id"], last_event_id=last_event_id
+            ) as stream:
+                async for part in stream:
+                    trial.on_part(outcome, part)
+
+    return scenario
+
+
+LATE_JOIN = {
+    "async late join_stream 0": _late_join_stream("0"),
+    "async late join_stream -1": _late_join_stream("-1"),
+}
+"""Through the proxy only: a join from the start that reaches a worker which did not run the
+run's first attempt. "0" (what the client documents) is read from Redis by any worker; "-1", which
+the client passes through as given, is answered from the serving worker's memory only."""
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -329,6 +365,7 @@ async def run_trial(
         await _kill_point(trial, tasks)
         victim.kill()
         trial.killed_at = time.monotonic()
+        trial.killed.set()
         await asyncio.sleep(restart_after)
         await asyncio.to_thread(victim.start)
         trial.restarted_at = time.monotonic()

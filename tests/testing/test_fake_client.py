@@ -20,6 +20,7 @@ from langgraph_client import (
     InternalServerError,
     NotFoundError,
     RateLimitError,
+    RunCancelledError,
     RunFailedError,
 )
 from langgraph_client.testing import FakeAgentServer, message_chunks
@@ -261,8 +262,9 @@ async def test_dropped_wait_rejoins_a_run_that_continues(
     thread_id = (await client.threads.create())["thread_id"]
     result = await client.runs.wait(thread_id, "agent", input=HI, on_disconnect="continue")
     assert result == ECHO
-    assert any(r.path.endswith("/join") for r in fake.requests)
-    assert fake.runs[0]["status"] == "success"
+    # The join, then the run's status (it went on: its result is the result).
+    assert fake.requests[-2].path.endswith("/join") and fake.runs[0]["status"] == "success"
+    assert fake.requests[-1].path.endswith(f"/runs/{fake.runs[0]['run_id']}")
 
 
 async def test_dropped_wait_cancels_a_run_created_with_on_disconnect_cancel(
@@ -271,8 +273,9 @@ async def test_dropped_wait_cancels_a_run_created_with_on_disconnect_cancel(
     fake.on_run("agent", result=ECHO, interval=0.3)
     fake.drop(path="/threads/*/runs/wait")
     thread_id = (await client.threads.create())["thread_id"]
-    with pytest.raises(APIConnectionError):
+    with pytest.raises(RunCancelledError) as info:  # an APIConnectionError too
         await client.runs.wait(thread_id, "agent", input=HI, on_disconnect="cancel")
+    assert isinstance(info.value, APIConnectionError) and info.value.status == "interrupted"
     assert fake.runs[0]["status"] == "interrupted"
 
 

@@ -8,13 +8,14 @@ import json
 import re
 import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import pytest
 from httpx._decoders import LineDecoder
 from httpx_sse._decoders import SSEDecoder as RefDecoder
 from httpx_sse._decoders import SSELineDecoder as RefLineDecoder
 
-from langgraph_client._sse import ServerSentEvent, SSEDecodeError, SSEDecoder
+from langgraph_client._sse import PartDecoder, ServerSentEvent, SSEDecodeError, SSEDecoder
 
 from .conftest import capture_bytes
 
@@ -530,3 +531,141 @@ def test_event_with_many_data_lines_in_small_chunks_is_linear() -> None:
     # 20,000 one-byte data lines (160 KB): about 20 ms when linear, many seconds when not.
     chunks = [b"data: x\n"] * 20_000 + [b"\n"]
     assert _feed_within(SSEDecoder(), chunks, budget=0.5) == 1
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_leading_bom_is_stripped_however_it_is_split() -> None:
+    # The SSE spec decodes the stream as UTF-8 and drops one leading BOM; left in, it would
+    # turn the first field name into "\ufeffevent" and silently lose the first event.
+    body = BOM + b"event: values\ndata: 1\n\n"
+    for k in range(len(body) + 1):
+        assert split2(body, k) == [ServerSentEvent("values", b"1", None, None)], k
+    assert decode([body[i : i + 1] for i in range(len(body))]) == split2(body, 0)
+
+
+def test_only_one_bom_and_only_at_the_start_is_stripped() -> None:
+    assert decode([BOM + BOM + b"data: 1\n\n"]) == []  # "\ufeffdata" is an unknown field
+    assert decode([b"data: 1\n\n" + BOM + b"data: 2\n\n"]) == [
+        ServerSentEvent("message", b"1", None, None)
+    ]
+
+
+def test_a_stream_that_is_only_part_of_a_bom_is_not_an_event() -> None:
+    for body in (BOM[:1], BOM[:2], BOM):
+        assert decode([body]) == []
+    assert decode([BOM[:2], b"data: 1\n\n"]) == []  # not a BOM: bytes of an unknown field
+
+
+# The one-pass decoder (`PartDecoder`): which events take the fast path, and stopping.
+
+
+class Part(NamedTuple):
+    event: str
+    data: object
+    id: str | None
+
+
+def part_decoder(seen: list[ServerSentEvent], stop_at: str = "") -> PartDecoder[Part]:
+    def general(event: ServerSentEvent, out: list[Part]) -> bool:
+        seen.append(event)
+        out.append(Part(event.event, json.loads(event.data or b"null"), event.id))
+        return event.event == stop_at
+
+    return PartDecoder(Part, json.loads, general, special=("metadata", "error"))
+
+
+def test_the_capture_takes_the_fast_path_except_special_and_first_seen_names(
+    capture: bytes, capture_events: list[ServerSentEvent]
+) -> None:
+    seen: list[ServerSentEvent] = []
+    decoder = part_decoder(seen)
+    parts = decoder.feed(capture) + decoder.flush()
+    assert parts == [Part(e.event, json.loads(e.data or b""), None) for e in capture_events]
+    names = {e.event for e in capture_events} - {"metadata", "error"}
+    specials = [e for e in capture_events if e.event in ("metadata", "error")]
+    assert len(seen) == len(specials) + len(names) < len(capture_events) / 2
+
+
+def test_rare_events_go_the_general_way() -> None:
+    rare = [
+        b"event: metadata\ndata: {}\n\n",
+        b"event: error\ndata: {}\n\n",
+        b"event: v\ndata: 1\ndata: 2\n\n",  # multi-line data (not JSON when joined: hook's call)
+        b"event: v\nretry: 5\ndata: 1\n\n",
+        b"event: v\n\n",  # no data
+        b"event: v\ndata: {\n\n",  # not JSON
+    ]
+    for body in rare:
+        seen: list[ServerSentEvent] = []
+        decoder = part_decoder(seen)
+        decoder.feed(b"event: v\ndata: 0\n\n")  # caches the name `v`
+        seen.clear()
+        with contextlib.suppress(ValueError):
+            decoder.feed(body)
+        assert len(seen) == 1, body
+    seen = []
+    decoder = part_decoder(seen)
+    decoder.feed(b"event: v\ndata: 0\n\n")
+    seen.clear()
+    # An id is kept across events: every later event carries it, so all go the general way.
+    assert decoder.feed(b"id: 7\n\nevent: v\ndata: 1\n\nevent: v\ndata: 2\n\n") == [
+        Part("v", 1, "7"),
+        Part("v", 2, "7"),
+    ]
+    assert len(seen) == 2
+
+
+def test_a_true_hook_result_stops_the_stream_after_that_event() -> None:
+    seen: list[ServerSentEvent] = []
+    decoder = part_decoder(seen, stop_at="error")
+    body = b"event: v\ndata: 1\n\nevent: error\ndata: 2\n\nevent: v\ndata: 3\n\n"
+    assert decoder.feed(body) == [Part("v", 1, None), Part("error", 2, None)]
+    assert decoder.feed(b"event: v\ndata: 4\n\n") == []
+    assert decoder.flush() == []
+
+
+# A bad event fails the stream only after the good events before it, however the bytes were
+# chunked (with one chunk holding both, those events were lost).
+
+GOOD_EVENT = b"event: v\ndata: 1\n\n"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"event: v\ndata: {\n\n", b"event: v\xff\ndata: 1\n\n", b"data: " + b"x" * 300 + b"\n\n"],
+    ids=["not-json", "bad-utf8-name", "oversized"],
+)
+def test_parts_before_a_bad_event_in_the_same_chunk_are_delivered_first(bad: bytes) -> None:
+    seen: list[ServerSentEvent] = []
+
+    def general(event: ServerSentEvent, out: list[Part]) -> None:
+        seen.append(event)
+        out.append(Part(event.event, json.loads(event.data or b"null"), event.id))
+
+    decoder = PartDecoder(Part, json.loads, general, max_event_bytes=256)
+    assert decoder.feed(GOOD_EVENT + GOOD_EVENT + bad + GOOD_EVENT) == [Part("v", 1, None)] * 2
+    with pytest.raises(ValueError):
+        decoder.feed(GOOD_EVENT)
+    with pytest.raises(ValueError):
+        PartDecoder(Part, json.loads, general, max_event_bytes=256).feed(bad)  # alone: at once
+
+
+async def test_a_run_stream_delivers_the_parts_before_a_bad_event_in_the_same_chunk() -> None:
+    import httpx
+
+    from langgraph_client import APIResponseValidationError, get_client
+
+    from .conftest import BASE_URL, SSE_HEADERS
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=SSE_HEADERS, content=GOOD_EVENT + b"data: {\n\n")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = get_client(url=BASE_URL, api_key=None, max_retries=0, http_client=http)
+        got = []
+        with pytest.raises(APIResponseValidationError, match="not JSON"):
+            async for part in client.runs.stream(None, "agent"):
+                got.append(part)
+    assert got == [("v", 1, None)]

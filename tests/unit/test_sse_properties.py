@@ -7,13 +7,21 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterator
+from typing import Any, NamedTuple
 
 import httpx
+import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from langgraph_client import LangGraphError, get_client
-from langgraph_client._sse import ServerSentEvent, SSEDecodeError, SSEDecoder
+from langgraph_client._sse import (
+    PartDecoder,
+    ServerSentEvent,
+    SSEDecodeError,
+    SSEDecoder,
+    _split_lines,
+)
 
 from .conftest import BASE_URL, SSE_HEADERS
 from .test_sse import normalize, reference
@@ -211,3 +219,107 @@ async def test_run_stream_over_arbitrary_bytes_raises_only_langgraph_errors(
 
         with contextlib.suppress(LangGraphError):
             await asyncio.wait_for(consume(), timeout=5)
+
+
+# The one-pass decoder: its fast path must give exactly what the general path gives.
+
+
+class Part(NamedTuple):
+    event: str
+    data: object
+    id: str | None
+
+
+def _general_part(event: ServerSentEvent) -> Part:
+    try:
+        data = orjson.loads(event.data) if event.data else None
+    except ValueError:
+        data = ("not json", event.data)
+    return Part(event.event, data, event.id)
+
+
+def run_parts(chunks: list[bytes], **kwargs: Any) -> tuple[list[Part], int]:
+    """Parts from `PartDecoder`, and how many events went the general way."""
+    general_calls = 0
+
+    def general(event: ServerSentEvent, out: list[Part]) -> None:
+        nonlocal general_calls
+        general_calls += 1
+        out.append(_general_part(event))
+
+    decoder = PartDecoder(Part, orjson.loads, general, **kwargs)
+    parts: list[Part] = []
+    for chunk in chunks:
+        parts += decoder.feed(chunk)
+    return parts + decoder.flush(), general_calls
+
+
+json_value = st.sampled_from(
+    ['{"a":1}', "[1,2]", "null", "3", '"s"', "{", "", "x", '{"k":"\u2028"}']
+)
+
+
+@st.composite
+def json_stream(draw: st.DrawFn) -> bytes:
+    """Mostly the common event (`event:` + one JSON `data:` line), with rare lines mixed in."""
+    eol = draw(line_end)
+    blocks = []
+    for _ in range(draw(st.integers(0, 10))):
+        name = draw(st.sampled_from(["values", "updates", "metadata", "error", "", "v|n:1"]))
+        lines = [f"event: {name}", "data: " + draw(json_value)]
+        lines += draw(
+            st.lists(st.one_of(field(), st.just("data: " + draw(json_value))), max_size=2)
+        )
+        if draw(st.booleans()):
+            lines = draw(st.permutations(lines))
+        blocks.append(eol.join([*lines, "", ""]))
+    return "".join(blocks).encode()
+
+
+@SETTINGS
+@given(st.one_of(json_stream(), sse_stream()), st.lists(st.integers(0, 400), max_size=12))
+def test_one_pass_parts_equal_the_general_path_however_split(
+    stream: bytes, cuts: list[int]
+) -> None:
+    expected = [_general_part(event) for event in run([stream])]
+    fast, _ = run_parts(splits(stream, cuts), special=("metadata", "error"))
+    assert fast == expected
+    assert run_parts([stream[i : i + 1] for i in range(len(stream))])[0] == expected
+
+
+@SETTINGS
+@given(fuzz_bytes, st.lists(st.integers(0, 300), max_size=10))
+def test_one_pass_fails_where_the_general_path_fails(data: bytes, cuts: list[int]) -> None:
+    def outcome(parts: bool) -> object:
+        try:
+            return run_parts(splits(data, cuts))[0] if parts else run(splits(data, cuts))
+        except SSEDecodeError:
+            return "error"
+
+    general = outcome(False)
+    assert outcome(True) == (general if general == "error" else [_general_part(e) for e in general])
+
+
+# Splitting long chunks by `find`: exactly `bytes.splitlines`, at any size and line length.
+
+line_ends = st.sampled_from([b"\n", b"\r", b"\r\n", b"\n\r", b"\r\r", b"\n\n"])
+long_lines = st.lists(
+    st.tuples(st.integers(0, 3000), st.sampled_from([b"x", b"\xe2\x80\xa8", b"\x0b"]), line_ends),
+    max_size=40,
+).map(lambda parts: b"".join(fill * n + end for n, fill, end in parts))
+
+
+@SETTINGS
+@given(long_lines, st.binary(max_size=50))
+def test_split_lines_equals_splitlines(body: bytes, tail: bytes) -> None:
+    for data in (body, body + tail, tail + body, body.rstrip(b"\r\n")):
+        assert _split_lines(data) == data.splitlines()
+
+
+@SETTINGS
+@given(long_lines, st.lists(st.integers(0, 60_000), max_size=8))
+def test_long_lines_decode_the_same_however_split(body: bytes, cuts: list[int]) -> None:
+    stream = b"".join(b"data: " + line + b"\n\n" for line in body.splitlines()[:20])
+    assert run(splits(stream, cuts)) == run(
+        [stream[i : i + 700] for i in range(0, len(stream), 700)]
+    )
