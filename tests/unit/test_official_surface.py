@@ -14,6 +14,9 @@ import pytest
 import langgraph_client
 from langgraph_client import _payloads
 
+# The comparison SDK is a dev dependency of `.venv` only (not of the small per-Python venvs).
+pytest.importorskip("langgraph_sdk", reason="langgraph-sdk (a dev dependency) is not installed")
+
 SUB_CLIENTS = ("assistants", "threads", "runs", "crons", "store", "http")
 
 

@@ -82,6 +82,7 @@ def test_matches_the_official_sdk_on_the_real_capture() -> None:
     # venv as a point of comparison only.
     import json
 
+    pytest.importorskip("langgraph_sdk", reason="langgraph-sdk (a dev dependency) is absent")
     from langgraph_sdk._shared.utilities import _sse_to_v2_dict  # type: ignore[import-untyped]
 
     from langgraph_client._sse import SSEDecoder
