@@ -166,7 +166,8 @@ class _ResponseStream(httpx.AsyncByteStream):
         self._slots = slots
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        read = self._response.content.readany
+        content = self._response.content
+        read = content.readany
         try:
             while True:
                 chunk = await read()
@@ -174,7 +175,14 @@ class _ResponseStream(httpx.AsyncByteStream):
                     return
                 yield chunk
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise _transport_error(exc, self._request) from exc
+            error = _transport_error(exc, self._request)
+            cause = exc
+        # What arrived before the break is delivered first, as httpx does: a stream then
+        # resumes after the last event it really got instead of losing the ones in between.
+        rest = _unread(content)
+        if rest:
+            yield rest
+        raise error from cause
 
     async def aclose(self) -> None:
         # Back to the pool when the body was read to its end; closed otherwise (aiohttp never
@@ -183,6 +191,17 @@ class _ResponseStream(httpx.AsyncByteStream):
         slots, self._slots = self._slots, None
         if slots is not None:
             slots.release()
+
+
+def _unread(content: aiohttp.StreamReader) -> bytes:
+    """The body bytes aiohttp received but nobody read yet. Its `readany` raises a stored
+    connection error before returning them, so they are taken from its (private) buffer."""
+    buffer = getattr(content, "_buffer", None)
+    if not buffer:
+        return b""
+    data = b"".join(buffer)[getattr(content, "_buffer_offset", 0) or 0 :]
+    buffer.clear()
+    return data
 
 
 async def _acquire(slots: asyncio.Semaphore, pool: float | None, request: httpx.Request) -> None:

@@ -5,7 +5,6 @@ waits. The sync client's counterpart is the hand-written `_sync/_concurrency.py`
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,11 +70,16 @@ class StreamClosed(Exception):
 
 class Interrupter:
     """Lets `aclose()` from another task stop a stream that is not reading: one that is still
-    connecting, or waiting before a reconnect. (Closing the response stops one that reads.)"""
+    connecting, or waiting before a reconnect. (Closing the response stops one that reads.)
+
+    The work runs in the iterating task itself (a transport may tie a response to the task that
+    opened it); a close from another task cancels that task's wait, and the cancellation becomes
+    `StreamClosed` here, never the caller's `CancelledError`."""
 
     def __init__(self) -> None:
         self.closed = False
-        self._wakeup: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Task[Any] | None = None
+        self._cancelled = False
 
     async def run(self, awaitable: Awaitable[_T]) -> _T:
         """`await awaitable`, unless the stream is closed first: then `StreamClosed`, and a
@@ -86,37 +90,40 @@ class Interrupter:
             if asyncio.iscoroutine(awaitable):
                 awaitable.close()  # never started: no "never awaited" warning
             raise StreamClosed
-        task = asyncio.ensure_future(awaitable)
-        wakeup = self._wakeup = asyncio.get_running_loop().create_future()
+        task = asyncio.current_task()
+        self._waiter = task
         try:
-            await asyncio.wait((task, wakeup), return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:  # the iterating task itself was cancelled
-            await _discard(task)
-            raise
+            result = await awaitable
+        except asyncio.CancelledError:
+            if not self._cancelled:
+                raise  # the caller's own cancellation
+            self._cancelled = False
+            uncancel = getattr(task, "uncancel", None)  # Python >= 3.11
+            if uncancel is not None:
+                uncancel()
+            raise StreamClosed from None
         finally:
-            self._wakeup = None
-        if not task.done() or self.closed:
-            await _discard(task)
+            self._waiter = None
+        if self.closed:
+            if isinstance(result, httpx.Response):
+                await result.aclose()
             raise StreamClosed
-        return task.result()
+        return result
 
     async def sleep(self, seconds: float) -> None:
         """`_retry.sleep`, ended early (with `StreamClosed`) by a close."""
         await self.run(_retry.sleep(seconds))
 
     def close(self) -> None:
+        import asyncio
+
         self.closed = True
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
-
-
-async def _discard(task: asyncio.Future[Any]) -> None:
-    """Stop `task`; close the response it may have produced all the same."""
-    task.cancel()
-    with contextlib.suppress(BaseException):
-        result = await task
-        if isinstance(result, httpx.Response):
-            await result.aclose()
+        waiter = self._waiter
+        # Only the single await inside `run` is between setting and clearing `_waiter`: a
+        # cancel now lands there.
+        if waiter is not None and not waiter.done() and waiter is not asyncio.current_task():
+            self._cancelled = True
+            waiter.cancel()
 
 
 async def call_hook(hook: Callable[[httpx.Request], Any], request: httpx.Request) -> None:

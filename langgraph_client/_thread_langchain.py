@@ -33,11 +33,18 @@ def to_langchain(message: Message) -> Any:
         }
         for c in message["tool_calls"]
     ]
-    usage = message["usage"]
+    usage = message["usage"] or {}
+    tokens_in, tokens_out = usage.get("input_tokens", 0), usage.get("output_tokens", 0)
+    usage_metadata = {
+        **usage,
+        "input_tokens": tokens_in,
+        "output_tokens": tokens_out,
+        "total_tokens": usage.get("total_tokens", tokens_in + tokens_out),
+    }
     return lc.AIMessage(
         content=content,
         tool_calls=calls,
-        usage_metadata=usage if usage and "input_tokens" in usage else None,
+        usage_metadata=usage_metadata if usage else None,
         response_metadata=dict(message["metadata"]),
         **extra,
     )

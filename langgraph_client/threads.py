@@ -13,14 +13,7 @@ from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from ._payloads import checkpoint_address, drop_none, history_before, thread_ttl
 from ._retry import ReconnectPolicy
-from ._stream import (
-    DEFAULT_MAX_RECONNECTS,
-    OnReconnect,
-    RunEvents,
-    RunMetadata,
-    RunStream,
-    StreamPart,
-)
+from ._stream import OnReconnect, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from uuid import UUID
@@ -446,7 +439,9 @@ class ThreadsClient:
         run_start_timeout: float | None = None,
         transport: Literal["sse"] = "sse",
         channels: Sequence[str] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
     ) -> AsyncThreadStream:
         """A streaming session on a thread (minted when `thread_id` is `None`), across runs.
 
@@ -467,7 +462,8 @@ class ThreadsClient:
             headers=headers,
             run_start_timeout=run_start_timeout,
             channels=channels,
-            max_reconnects=max_reconnects,
+            on_reconnect=on_reconnect,
+            reconnect=ReconnectPolicy.choose(self._http.reconnect, reconnect, max_reconnects),
         )
 
     def join_stream(

@@ -38,6 +38,7 @@ MODULES = (
     "crons",
     "store",
     "thread_stream",
+    "thread_projections",
 )
 """The async I/O modules: each gets a generated twin in `_sync/`."""
 

@@ -11,8 +11,9 @@
 
 Commands go over `POST /threads/{id}/commands` (the request path); events over ONE shared
 `POST /threads/{id}/stream/events` connection (the stream path: SSE decoder, idle detection,
-reconnects), read on demand by whichever projection is waiting. The bookkeeping is pure and
-lives in `_thread_protocol.py`; this module only reads, waits and sends.
+reconnects), read on demand by whichever projection is waiting. The bookkeeping is pure
+(`_thread_protocol.py`: frames and the cursor; `_thread_runs.py`: runs); the projections are
+in `thread_projections.py`; this module only sends, reads and waits.
 """
 
 from __future__ import annotations
@@ -32,31 +33,38 @@ from .._exceptions import (
 )
 from .._paths import path
 from .._retry import ReconnectPolicy
+from .._run_events import OnReconnect
 from .._thread_protocol import (
     CHANNELS,
     DEFAULT_CHANNELS,
     InterruptPayload,
-    Message,
-    MessageState,
-    RunLog,
-    SubgraphInfo,
-    ThreadEvent,
     ThreadEvents,
-    ThreadLog,
-    ToolCallState,
-    in_scope,
-    matches,
 )
-from ._concurrency import AwaitsGet
+from .._thread_runs import RunLog, ThreadLog
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient
 from ._stream import DEFAULT_MAX_RECONNECTS, StreamPart, SyncRunStream
+from .thread_projections import (
+    EventView,
+    Extensions,
+    Interleaved,
+    MessagesProjection,
+    MessageStream,
+    SubgraphHandle,
+    SubgraphsProjection,
+    TextStream,
+    ToolCallsProjection,
+    ToolCallStream,
+    ValuesProjection,
+)
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "AgentInfo",
     "SyncThreadStream",
     "MessageStream",
+    "RunCommands",
     "SubgraphHandle",
     "TextStream",
     "ToolCallStream",
@@ -83,19 +91,21 @@ class SyncThreadStream:
         headers: Mapping[str, str] | None = None,
         run_start_timeout: float | None = None,
         channels: Sequence[str] | None = None,
-        max_reconnects: int = DEFAULT_MAX_RECONNECTS,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
     ) -> None:
         self.thread_id: str = thread_id or str(uuid.uuid4())
         """The thread's id; minted here when none is given (the server creates the thread on
         the first `run.start`)."""
-        self.assistant_id = assistant_id
+        self.assistant_id: str = assistant_id
         self._http = http
         self._headers = dict(headers or {})
         self._run_start_timeout = run_start_timeout
         self._channels = list(DEFAULT_CHANNELS)
         for channel in channels or ():
             self._want(channel)
-        self._max_reconnects = max_reconnects
+        self._reconnect = reconnect or http.reconnect
+        self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
         self._stream: SyncRunStream[StreamPart] | None = None
@@ -112,7 +122,7 @@ class SyncThreadStream:
         self.agent: AgentInfo = AgentInfo(self)
         """`agent.get_tree()`: the assistant's graph."""
         self.values: ValuesProjection = ValuesProjection(self, ())
-        """State snapshots of the current run (`for`), or its final state (`await`)."""
+        """State snapshots of the current run as they come; `values.get()`: its final state."""
         self.messages: MessagesProjection = MessagesProjection(self, ())
         """One `MessageStream` per message of the current run."""
         self.tool_calls: ToolCallsProjection = ToolCallsProjection(self, ())
@@ -121,6 +131,8 @@ class SyncThreadStream:
         """One `SubgraphHandle` per subgraph invocation of the current run."""
         self.extensions: Extensions = Extensions(self, ())
         """`extensions[name]`: the payloads of the `custom:<name>` channel."""
+        self.subagents: SubgraphsProjection = self.subgraphs
+        """The official SDK's other name for `subgraphs`."""
 
     # The run's outcome
 
@@ -156,6 +168,12 @@ class SyncThreadStream:
     def events(self) -> EventView:
         """Every event of the current run, in order (the raw wire envelopes)."""
         return EventView(self, None, None, None)
+
+    def interleave_projections(self, channels: Sequence[str]) -> Interleaved:
+        """`(name, item)` pairs of several projections of the current run, in server order:
+        `values`, `updates`, `tasks`, `custom`, `messages`, `tool_calls`, `subgraphs`, or an
+        extension's name (its `custom:<name>` payloads)."""
+        return Interleaved(self, channels)
 
     def subscribe(
         self,
@@ -234,6 +252,8 @@ class SyncThreadStream:
             raise ValueError(
                 f"unknown channel {channel!r}; one of {sorted(CHANNELS)} or custom:<name>"
             )
+        if channel.startswith("custom:") and "custom" in self._channels:
+            return  # `custom` carries the named channels too
         if channel not in self._channels:
             self._channels.append(channel)
 
@@ -265,7 +285,8 @@ class SyncThreadStream:
                 self._http,
                 self._events.request(),
                 self._events,
-                reconnect=ReconnectPolicy.choose(self._http.reconnect, None, self._max_reconnects),
+                on_reconnect=self._on_reconnect,
+                reconnect=self._reconnect,
             )
             self._stream_iter = self._stream.__iter__()
         try:
@@ -274,14 +295,15 @@ class SyncThreadStream:
             # The server never ends this stream on its own accord: re-open it, bounded.
             self._disconnect()
             self._ends += 1
-            if self._ends > self._max_reconnects:
+            limit = self._reconnect.max_attempts
+            if self._ends > (DEFAULT_MAX_RECONNECTS if limit is None else limit):
                 raise StreamLostError(
                     f"the thread's event stream kept closing ({self._ends} times in a row "
                     "without a new event)",
                     last_event_id=self._events.last_event_id,
                     attempts=self._ends,
                 ) from None
-            _retry.sync_sleep(_retry.backoff(self._ends - 1))
+            _retry.sync_sleep(self._reconnect.delay(self._ends - 1))
             return
         except BaseException:
             self._disconnect()  # a half-read response is of no further use
@@ -400,371 +422,15 @@ class AgentInfo:
     def __init__(self, thread: SyncThreadStream) -> None:
         self._thread = thread
 
-    def get_tree(self, *, xray: int | bool = False) -> dict[str, Any]:
+    def get_tree(
+        self, *, xray: int | bool = False, headers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """The assistant's graph (nodes and edges), as `assistants.get_graph` returns it."""
         thread = self._thread
         result: dict[str, Any] = thread._http.request(
             "GET",
             path("/assistants/{}/graph", thread.assistant_id),
             params={"xray": xray} if xray else None,
-            headers=thread._headers,
+            headers={**thread._headers, **(headers or {})},
         )
         return result
-
-
-class _Projection:
-    def __init__(self, thread: SyncThreadStream, scope: Scope, until: SubgraphInfo | None = None):
-        self._thread = thread
-        self._scope = scope
-        self._sub = until  # a subgraph handle's projections end with the subgraph
-
-    def _until(self) -> Callable[[], bool] | None:
-        sub = self._sub
-        return (lambda: sub.done) if sub is not None else None
-
-
-class ValuesProjection(_Projection, AwaitsGet):
-    """`for state in thread.values`: each state snapshot; `thread.values` (or
-    `get()`): the last."""
-
-    def __iter__(self) -> Iterator[Any]:
-        scope = list(self._scope)
-        return _pick(
-            self._thread._follow(self._thread._log.current, _events, self._until()),
-            lambda e: (
-                e["params"]["data"]
-                if e["method"] == "values" and e["params"]["namespace"] == scope
-                else _SKIP
-            ),
-        )
-
-    def get(self) -> Any:
-        """The final state (of this scope)."""
-        if not self._scope:
-            return self._thread.output
-        last = None
-        for state in self:
-            last = state
-        return last
-
-
-class MessagesProjection(_Projection):
-    """`for message in thread.messages`: one `MessageStream` per message in this scope
-    (tool results included: they live one level down, in `tools:<call id>`)."""
-
-    def __iter__(self) -> Iterator[MessageStream]:
-        thread, scope, run = self._thread, self._scope, self._thread._log.current
-
-        def pick(state: MessageState) -> Any:
-            ns = state.namespace
-            mine = tuple(ns) == scope or (
-                len(ns) == len(scope) + 1
-                and tuple(ns[:-1]) == scope
-                and ns[-1].startswith("tools:")
-            )
-            return MessageStream(thread, run, state) if mine and run is not None else _SKIP
-
-        return _pick(thread._follow(run, _messages, self._until()), pick)
-
-
-class ToolCallsProjection(_Projection):
-    """`for call in thread.tool_calls`: one `ToolCallStream` per tool execution."""
-
-    def __iter__(self) -> Iterator[ToolCallStream]:
-        thread, scope, run = self._thread, list(self._scope), self._thread._log.current
-        return _pick(
-            thread._follow(run, _tool_calls, self._until()),
-            lambda c: (
-                ToolCallStream(thread, run, c)
-                if c.namespace == scope and run is not None
-                else _SKIP
-            ),
-        )
-
-
-class SubgraphsProjection(_Projection):
-    """`for sub in thread.subgraphs`: a `SubgraphHandle` per direct child invocation."""
-
-    def __iter__(self) -> Iterator[SubgraphHandle]:
-        thread, scope, run = self._thread, self._scope, self._thread._log.current
-        return _pick(
-            thread._follow(run, _subgraphs, self._until()),
-            lambda s: (
-                SubgraphHandle(thread, s)
-                if len(s.namespace) == len(scope) + 1 and tuple(s.namespace[:-1]) == scope
-                else _SKIP
-            ),
-        )
-
-
-class Extensions(_Projection):
-    """`thread.extensions[name]`: what the graph's `custom:<name>` channel sends."""
-
-    def __getitem__(self, name: str) -> ExtensionProjection:
-        self._thread._want(f"custom:{name}")
-        return ExtensionProjection(self._thread, self._scope, self._sub, name)
-
-
-class ExtensionProjection(_Projection):
-    """The payloads of one named custom channel, in this scope and below."""
-
-    def __init__(
-        self, thread: SyncThreadStream, scope: Scope, until: SubgraphInfo | None, name: str
-    ) -> None:
-        super().__init__(thread, scope, until)
-        self.name = name
-
-    def __iter__(self) -> Iterator[Any]:
-        channels, scope = [f"custom:{self.name}"], [list(self._scope)]
-
-        def pick(event: ThreadEvent) -> Any:
-            if not matches(event, channels, scope):
-                return _SKIP
-            data = event["params"]["data"]
-            return data["payload"] if isinstance(data, dict) and "payload" in data else data
-
-        run = self._thread._log.current
-        return _pick(self._thread._follow(run, _events, self._until()), pick)
-
-
-class EventView:
-    """Raw events of the current run, filtered like a server subscription."""
-
-    def __init__(
-        self,
-        thread: SyncThreadStream,
-        channels: Sequence[str] | None,
-        namespaces: Sequence[Sequence[str]] | None,
-        depth: int | None,
-        until: SubgraphInfo | None = None,
-    ) -> None:
-        self._thread = thread
-        self._channels = channels
-        self._namespaces = namespaces
-        self._depth = depth
-        self._sub = until
-
-    def __iter__(self) -> Iterator[ThreadEvent]:
-        channels, namespaces, depth = self._channels, self._namespaces, self._depth
-        sub = self._sub
-
-        def pick(event: ThreadEvent) -> Any:
-            if channels is None:
-                ns = namespaces[0] if namespaces else []
-                return event if in_scope(event["params"]["namespace"], ns) else _SKIP
-            return event if matches(event, channels, namespaces, depth) else _SKIP
-
-        until = (lambda: sub.done) if sub is not None else None
-        return _pick(self._thread._follow(self._thread._log.current, _events, until), pick)
-
-
-class MessageStream(AwaitsGet):
-    """One message: `for text in message` streams its text; `message` gives the
-    complete `Message` (content, tool calls, usage, id) as plain data.
-
-    As with the official SDK's message streams, `message.text` also streams the text
-    (`for`), and `message.text` gives all of it.
-    """
-
-    def __init__(self, thread: SyncThreadStream, run: RunLog, state: MessageState) -> None:
-        self._thread = thread
-        self._run = run
-        self._state = state
-
-    @property
-    def id(self) -> str | None:
-        return self._state.id
-
-    @property
-    def role(self) -> str:
-        return self._state.role
-
-    @property
-    def namespace(self) -> list[str]:
-        return list(self._state.namespace)
-
-    @property
-    def tool_call_id(self) -> str | None:
-        return self._state.tool_call_id
-
-    @property
-    def text(self) -> TextStream:
-        """The text: `for` its deltas, `await` all of it, `str()` what arrived so far."""
-        return TextStream(self)
-
-    @property
-    def done(self) -> bool:
-        return self._state.done
-
-    def __iter__(self) -> Iterator[str]:
-        state, run = self._state, self._run
-        return self._thread._follow(run, lambda _run: state.deltas, lambda: state.done)
-
-    def get(self) -> Message:
-        """The complete message, once it is (or the run ended)."""
-        state, run = self._state, self._run
-        self._thread._wait(lambda: state.done or run.done)
-        return state.message()
-
-    def to_langchain(self) -> Any:
-        """The message as a langchain-core message (`AIMessage`, `ToolMessage`, ...): needs
-        langchain-core installed, imported only here. Call it once the message is complete."""
-        from .._thread_langchain import to_langchain
-
-        return to_langchain(self._state.message())
-
-    def __repr__(self) -> str:
-        return f"<MessageStream id={self.id} role={self.role} done={self.done}>"
-
-
-class TextStream(AwaitsGet):
-    """A message's text: `for` the deltas, `await` the whole text."""
-
-    def __init__(self, message: MessageStream) -> None:
-        self._message = message
-
-    def __iter__(self) -> Iterator[str]:
-        return self._message.__iter__()
-
-    def get(self) -> str:
-        """All of the text, once the message is complete."""
-        return (self._message.get())["content"]
-
-    def __str__(self) -> str:
-        return self._message._state.text
-
-
-class ToolCallStream:
-    """One tool execution: `deltas` streams its output, `call.output` gives the result
-    (`None` if it failed: see `error`)."""
-
-    def __init__(self, thread: SyncThreadStream, run: RunLog, state: ToolCallState) -> None:
-        self._thread = thread
-        self._run = run
-        self._state = state
-
-    @property
-    def tool_call_id(self) -> str:
-        return self._state.tool_call_id
-
-    @property
-    def name(self) -> str:
-        return self._state.name
-
-    @property
-    def input(self) -> Any:
-        return self._state.input
-
-    @property
-    def namespace(self) -> list[str]:
-        return list(self._state.namespace)
-
-    @property
-    def done(self) -> bool:
-        return self._state.done
-
-    @property
-    def error(self) -> str | None:
-        """The tool's error message, if it failed."""
-        return self._state.error
-
-    @property
-    def deltas(self) -> Iterator[Any]:
-        state = self._state
-        return self._thread._follow(self._run, lambda _run: state.deltas, lambda: state.done)
-
-    @property
-    def output(self) -> Any:
-        """`call.output`: the tool's result, once it finished (`None` if it failed)."""
-        return self._output()
-
-    def _output(self) -> Any:
-        state, run = self._state, self._run
-        self._thread._wait(lambda: state.done or run.done)
-        return state.output
-
-    def __repr__(self) -> str:
-        return f"<ToolCallStream {self.name} id={self.tool_call_id} done={self.done}>"
-
-
-class SubgraphHandle:
-    """A subgraph invocation of the current run, with projections of its own namespace."""
-
-    def __init__(self, thread: SyncThreadStream, info: SubgraphInfo) -> None:
-        self._info = info
-        scope = tuple(info.namespace)
-        self.values: ValuesProjection = ValuesProjection(thread, scope, info)
-        """Its state snapshots."""
-        self.messages: MessagesProjection = MessagesProjection(thread, scope, info)
-        """Its messages."""
-        self.tool_calls: ToolCallsProjection = ToolCallsProjection(thread, scope, info)
-        """Its tool executions."""
-        self.subgraphs: SubgraphsProjection = SubgraphsProjection(thread, scope, info)
-        """Subgraphs it invoked."""
-        self.extensions: Extensions = Extensions(thread, scope, info)
-        """Its named custom channels."""
-        self.events: EventView = EventView(thread, None, [list(scope)], None, info)
-        """Every event in its namespace and below."""
-
-    @property
-    def namespace(self) -> list[str]:
-        return list(self._info.namespace)
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        return tuple(self._info.namespace)
-
-    @property
-    def graph_name(self) -> str | None:
-        return self._info.graph_name
-
-    @property
-    def trigger_call_id(self) -> str | None:
-        return self._info.trigger_call_id
-
-    @property
-    def status(self) -> str:
-        """`started`, then `completed`, `failed` or `interrupted`."""
-        return self._info.status
-
-    @property
-    def error(self) -> str | None:
-        return self._info.error
-
-    def __repr__(self) -> str:
-        return f"<SubgraphHandle {self.graph_name} {self.namespace} {self.status}>"
-
-
-# What projections read from a run: the lists grow as events arrive.
-
-
-def _events(run: RunLog) -> list[ThreadEvent]:
-    return run.events
-
-
-def _messages(run: RunLog) -> list[MessageState]:
-    return run.messages
-
-
-def _tool_calls(run: RunLog) -> list[ToolCallState]:
-    return run.tool_calls
-
-
-def _subgraphs(run: RunLog) -> list[SubgraphInfo]:
-    return run.subgraphs
-
-
-_SKIP: Any = object()
-
-
-def _pick(
-    source: Generator[Any, None, None], convert: Callable[[Any], Any]
-) -> Generator[Any, None, None]:
-    """`convert` each item of `source`, leaving out `_SKIP`; closes `source` when done."""
-    try:
-        for item in source:
-            value = convert(item)
-            if value is not _SKIP:
-                yield value
-    finally:
-        source.close()

@@ -53,6 +53,7 @@ def test_start_serves_the_config_on_the_port_then_stop_stops_it() -> None:
     assert f"stopped http://127.0.0.1:{port}" in stopped.stdout
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/ok", timeout=2)
+    assert not list((REPO / ".server").glob(f"{port}.*")), "stop leaves no pid or log behind"
 
 
 @pytest.mark.integration
@@ -64,4 +65,4 @@ def test_start_refuses_a_port_in_use() -> None:
         done = _server("start", "--port", port, "--config", "examples")
     assert done.returncode == 1
     assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
-    assert not (REPO / ".server" / f"{port}.pid").exists()
+    assert not list((REPO / ".server").glob(f"{port}.*"))

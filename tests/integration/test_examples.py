@@ -80,3 +80,17 @@ def test_quickstart_sync(example_server_url: str) -> None:
         "updates {'think': {'turns': 1}}",
         "updates {'respond': {'messages': [{'role': 'assistant', 'content': 'echo: hi'}]}}",
     ]
+
+
+def test_quickstart_thread_stream(example_server_url: str) -> None:
+    out = run_example(EXAMPLES / "quickstart_thread_stream.py", example_server_url)
+    assert out.splitlines() == [
+        "state: hi",
+        "state: hi",
+        "state: echo: hi",
+        "turns: 1",
+        "state: how are you?",
+        "state: how are you?",
+        "state: echo: how are you?",
+        "turns: 2",
+    ]

@@ -13,10 +13,14 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 
 from langgraph_client import Client, RunFailedError, ThreadCommandError, get_client
+from langgraph_client._thread_protocol import is_named_custom
+
+from .proxy import CuttableProxy
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
@@ -123,6 +127,16 @@ async def test_custom_and_updates_events(client: Client) -> None:
     assert everything[0]["method"] == "lifecycle" and everything[-1]["method"] == "lifecycle"
 
 
+async def test_a_named_channel_through_extensions(client: Client) -> None:
+    async with client.threads.stream(assistant_id="stream_agent") as thread:
+        await thread.run.start(input=msg("hi", chunks=3, chunk_delay=0.01, progress=True))
+        progress = await collect(thread.extensions["progress"])
+        pairs = await collect(thread.interleave_projections(["progress", "custom"]))
+    assert progress == [{"done": 1}, {"done": 2}, {"done": 3}]
+    assert [name for name, _ in pairs][:3] == ["custom", "progress", "custom"]  # server order
+    assert [item for name, item in pairs if name == "progress"] == progress
+
+
 async def test_a_subgraph_handle_has_its_own_projections(client: Client) -> None:
     async with client.threads.stream(assistant_id="stream_nested") as thread:
         await thread.run.start(input=msg("hi"))
@@ -172,6 +186,25 @@ async def test_tool_calls_and_tool_messages(client: Client) -> None:
     assert messages[0]["tool_call_id"] == "call_1"
 
 
+async def test_interleaved_projections_come_in_server_order(client: Client) -> None:
+    async with client.threads.stream(assistant_id="stream_chat") as thread:
+        await thread.run.start(input=msg("hi there", tool=True))
+        pairs = await collect(
+            thread.interleave_projections(["tool_calls", "messages", "values", "updates"])
+        )
+        texts = [await bounded(item.text) for name, item in pairs if name == "messages"]
+    names = [name for name, _ in pairs]
+    assert names[0] == "values" and names[-1] == "values"
+    assert names.index("tool_calls") < names.index("messages")
+    assert [item.name for name, item in pairs if name == "tool_calls"] == ["shout"]
+    assert texts == ["HI THERE", "echo: HI THERE"]
+    assert [list(item) for name, item in pairs if name == "updates"] == [
+        ["model"],
+        ["tools"],
+        ["model"],
+    ]
+
+
 async def test_projections_read_concurrently_share_one_connection(client: Client) -> None:
     async with client.threads.stream(assistant_id="stream_chat") as thread:
         await thread.run.start(input=msg("hi there", tool=True))
@@ -186,6 +219,58 @@ async def test_projections_read_concurrently_share_one_connection(client: Client
         )
     assert values[-1] == output and messages == ["HI THERE", "echo: HI THERE"]
     assert [c.name for c in calls] == ["shout"]
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["since", "named-channel"])
+async def test_a_cut_mid_run_on_the_real_server_resumes_exactly_once(
+    server_url: str, named: bool
+) -> None:
+    """A proxy resets the events connection mid-run: the session re-opens it with `since`, and
+    the events match a clean session's, each delivered once, in order. With a named channel's
+    events in the stream (missing from the server's replay, so its seqs shift), it re-opens
+    from the start and the event ids decide."""
+    target = urlsplit(server_url)
+    proxy = await CuttableProxy(target.hostname or "127.0.0.1", target.port or 80).start()
+    switches = {"chunks": 12, "chunk_delay": 0.05, "progress": named}
+    try:
+        direct = get_client(url=server_url, api_key=None)
+        async with direct, direct.threads.stream(assistant_id="stream_agent") as clean:
+            await clean.run.start(input=msg("go", **switches))
+            expected = await collect(clean.events)
+        reconnects: list[tuple[int, str | None]] = []
+        async with get_client(url=proxy.url, api_key=None) as client:
+            stream = client.threads.stream(
+                assistant_id="stream_agent", on_reconnect=lambda *a: reconnects.append(a)
+            )
+            async with stream as thread:
+                await thread.run.start(input=msg("go", **switches))
+                seen = []
+                async for event in thread.events:
+                    seen.append(event)
+                    if sum(e["method"] == "custom" for e in seen) == 4 and not reconnects:
+                        proxy.cut()
+                    assert len(seen) < 200
+                output = await bounded(thread.output)
+    finally:
+        await proxy.stop()
+    fourth = [e for e in seen if e["method"] == "custom"][3]
+    assert reconnects
+    if named:
+        assert reconnects[0][1] is None  # from the start
+    else:
+        assert int(reconnects[0][1] or 0) >= fourth["seq"]  # resumed with `since`
+
+    def plain(events: list[Any]) -> list[Any]:
+        return [(e["method"], e["params"]["data"]) for e in events if not is_named_custom(e)]
+
+    # Every plain event exactly once, in order. A named channel's events that the server
+    # sent while the connection was down are lost: its replay leaves them out (a server bug).
+    assert plain(seen) == plain(expected)
+    named_seen = [e["params"]["data"] for e in seen if is_named_custom(e)]
+    rest = iter([e["params"]["data"] for e in expected if is_named_custom(e)])
+    assert all(data in rest for data in named_seen)  # some of them, once each, in order
+    assert len({e["event_id"] for e in seen if not is_named_custom(e)}) == len(plain(seen))
+    assert output["messages"][-1]["content"] == "echo: go"
 
 
 async def test_leaving_early_closes_the_session(client: Client) -> None:
@@ -306,19 +391,28 @@ async def main():
                 await message
                 lc = message.to_langchain()
                 out.append([type(lc).__name__, lc.content, lc.id == message.id])
+    # Usage and tool calls carry over (the fake model reports neither: built by hand).
+    from langgraph_client._thread_langchain import to_langchain
+    ai = to_langchain({{
+        "id": "m", "role": "ai", "content": "", "content_blocks": [], "tool_call_id": None,
+        "tool_calls": [{{"id": "c1", "name": "shout", "args": {{"text": "a"}}}}],
+        "usage": {{"input_tokens": 3, "output_tokens": 2}}, "metadata": {{}},
+    }})
+    out.append([ai.tool_calls[0]["name"], ai.usage_metadata["total_tokens"]])
     print(json.dumps(out))
 
 asyncio.run(main())
 """
-    assert run_in_server_venv(script) == [["AIMessage", "echo: hi", True]]
+    assert run_in_server_venv(script) == [["AIMessage", "echo: hi", True], ["shout", 5]]
 
 
 def test_remote_graph_v3_events_through_this_client(server_url: str) -> None:
     """langgraph's `RemoteGraph.astream_events(version="v3")` driven by this client (langgraph
     lives in the server's venv: run there, with this worktree's package importable)."""
     script = f"""
-import asyncio, json
+import asyncio, json, uuid
 from langgraph.pregel.remote import RemoteGraph
+from langgraph.types import Command
 from langgraph_client import get_client
 
 async def main():
@@ -331,11 +425,21 @@ async def main():
         values = [v async for v in run.values]
         custom = [c async for c in run.extensions["custom"]]
         output = await run.output()
-    print(json.dumps([len(values), custom, output["messages"][-1]["content"]]))
+    # An interrupt, then `Command(resume=...)` in a second session on the same thread.
+    config = {{"configurable": {{"thread_id": str(uuid.uuid4())}}}}
+    start = {{"messages": [{{"role": "user", "content": "ok?"}}], "interrupt": True}}
+    async with await graph.astream_events(start, config, version="v3") as run:
+        await run.output()
+        asked = [i["value"] for i in await run.interrupts()]
+    async with await graph.astream_events(Command(resume="yes"), config, version="v3") as run:
+        resumed = (await run.output())["messages"][-1]["content"]
+    print(json.dumps([len(values), custom, output["messages"][-1]["content"], asked, resumed]))
     await client.aclose()
 
 asyncio.run(main())
 """
-    count, custom, reply = run_in_server_venv(script)
+    count, custom, reply, asked, resumed = run_in_server_venv(script)
     assert count >= 2 and reply == "echo: hi"
     assert custom == [{"chunk": 0, "of": 2}, {"chunk": 1, "of": 2}]
+    assert asked == [{"question": "approve?", "text": "ok?"}]
+    assert resumed == "echo: ok? (resume: yes)"

@@ -130,7 +130,12 @@ with get_sync_client(url={server_url!r}, api_key=None) as client:
     ) as run:
         values = list(run.values)
         output = run.output  # a property on the sync adapter
-print(json.dumps([len(values), output["messages"][-1]["content"]]))
+    with graph.stream_events(
+        {{"messages": [{{"role": "user", "content": "hi"}}]}}, version="v3"
+    ) as run:
+        names = [name for name, _ in run.interleave("values", "updates")]
+print(json.dumps([len(values), output["messages"][-1]["content"], names]))
 """
-    count, reply = run_in_server_venv(script)
+    count, reply, names = run_in_server_venv(script)
     assert count >= 2 and reply == "echo: hi"
+    assert names == ["values", "updates", "values", "updates", "values"]

@@ -153,6 +153,26 @@ async def test_events_arrive_one_by_one_not_at_the_end(fs: FaultServer, make_htt
     assert times[-1] - times[0] >= 0.3  # spread over the server's pauses, not one burst
 
 
+@pytest.mark.parametrize("end", ["reset", "close"])
+async def test_bytes_that_arrived_before_a_break_are_delivered_first(
+    fs: FaultServer, make_http: Make, end: str
+) -> None:
+    # One write, and the body read only after the connection ended: the break is known before
+    # the first byte is read.
+    events = b"".join(b"event: values\r\ndata: %d\r\n\r\n" % n for n in range(3))
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+    body = b"\r\n%x\r\n" % len(events) + events + b"\r\n"  # and no last chunk
+    fs.route("POST", "/runs/stream", raw_response(head + body, end=end))  # type: ignore[arg-type]
+    http = make_http()
+    got = b""
+    async with http.stream("POST", fs.url + "/runs/stream", timeout=2.0) as response:
+        await asyncio.sleep(0.3)
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            async for chunk in response.aiter_bytes():
+                got += chunk
+    assert got.count(b"event: values") == 3, got
+
+
 async def test_requests_keep_their_bytes(fs: FaultServer, make_http: Make) -> None:
     fs.route("POST", "*", json_response(200, {"ok": True}))
     http = make_http()

@@ -75,7 +75,11 @@ async def test_a_cut_mid_run_resumes_with_since_and_delivers_each_event_once(
     step, bodies = events_endpoint(cut_after=4)
     fs.always("POST", EVENTS_PATH, step)
     client = make_client()
-    async with client.threads.stream(THREAD, assistant_id="agent") as thread:
+    reconnects: list[tuple[int, str | None]] = []
+    stream = client.threads.stream(
+        THREAD, assistant_id="agent", on_reconnect=lambda n, since: reconnects.append((n, since))
+    )
+    async with stream as thread:
         await thread.run.start(input={})
         events = await asyncio.wait_for(_collect(thread.events), 10)
         output = await asyncio.wait_for(thread.output, 10)
@@ -84,6 +88,7 @@ async def test_a_cut_mid_run_resumes_with_since_and_delivers_each_event_once(
     assert output == {"n": 1}
     assert len(bodies) == 2
     assert "since" not in bodies[0] and bodies[1]["since"] == 6  # the last seq delivered
+    assert reconnects == [(1, "6")]
     assert bodies[0]["channels"] == bodies[1]["channels"]
 
 
@@ -171,3 +176,22 @@ def test_the_sync_twin_resumes_a_cut_with_since_and_delivers_each_event_once(
     assert [e["seq"] for e in events] == [1, 2, 4, 6, 8, 10, 12, 14, 15, 16]
     assert output == {"n": 1}
     assert [b.get("since") for b in bodies] == [None, 6]
+
+
+async def test_a_channel_asked_for_mid_run_reopens_the_connection_after_since(
+    fs: FaultServer, make_client: ClientFactory
+) -> None:
+    commands(fs)
+    step, bodies = events_endpoint(cut_after=1000)  # no cut: the first connection stays open
+    fs.always("POST", EVENTS_PATH, step)
+    async with make_client().threads.stream(THREAD, assistant_id="agent") as thread:
+        await thread.run.start(input={})
+        async for state in thread.values:
+            assert state == {"n": 0}
+            break  # read up to seq 2
+        tasks = await asyncio.wait_for(_collect(thread.subscribe(["tasks"])), 10)
+        everything = await asyncio.wait_for(_collect(thread.events), 10)
+    assert [b.get("since") for b in bodies] == [None, 2]
+    assert "tasks" not in bodies[0]["channels"] and "tasks" in bodies[1]["channels"]
+    assert [e["params"]["data"] for e in tasks] == [{"step": i} for i in range(6)]
+    assert [e["seq"] for e in everything] == list(range(1, 17))

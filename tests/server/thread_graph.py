@@ -8,7 +8,9 @@ graphs of ``graph.py`` as they are.
 switches (ephemeral, read once per run): ``"fail": true`` raises ``ValueError("boom")`` in
 ``prepare``; ``"interrupt": true`` interrupts with ``{"question": "approve?", "text": ...}`` and
 the reply becomes ``"echo: <text> (resume: X)"``; ``"chunks": n`` writes ``n`` custom events
-``{"chunk": i, "of": n}`` ``"chunk_delay"`` seconds apart (default 0.05).
+``{"chunk": i, "of": n}`` ``"chunk_delay"`` seconds apart (default 0.05); with ``"progress": true``
+each is followed by ``{"progress": i + 1}``, which the named channel ``custom:progress`` reports
+as ``{"done": i + 1}``.
 
 ``stream_nested`` runs ``outer`` then the subgraph node ``inner`` (which writes a custom event).
 
@@ -32,14 +34,34 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt._tool_call_transformer import ToolCallTransformer
+from langgraph.stream._types import ProtocolEvent, StreamTransformer
+from langgraph.stream.stream_channel import StreamChannel
 from langgraph.stream.transformers import CustomTransformer, UpdatesTransformer
 from langgraph.types import interrupt
 from typing_extensions import TypedDict
 
 
+class ProgressTransformer(StreamTransformer):
+    """A named channel, `custom:progress`: `{"done": n}` for each custom `{"progress": n}`."""
+
+    def __init__(self, scope: tuple[str, ...] = ()) -> None:
+        super().__init__(scope)
+        self._channel: StreamChannel[Any] = StreamChannel("progress")
+
+    def init(self) -> dict[str, Any]:
+        return {"progress": self._channel}
+
+    def process(self, event: ProtocolEvent) -> bool:
+        data = event["params"]["data"]
+        if event["method"] == "custom" and isinstance(data, dict) and "progress" in data:
+            self._channel.push({"done": data["progress"]})
+        return True
+
+
 def stream_transformers() -> list[Any]:
-    """Turns on the `custom`, `updates` and `tools` channels of thread streams."""
-    return [CustomTransformer, UpdatesTransformer, ToolCallTransformer]
+    """Turns on the `custom`, `updates` and `tools` channels of thread streams, and a named
+    `custom:progress` channel."""
+    return [CustomTransformer, UpdatesTransformer, ToolCallTransformer, ProgressTransformer]
 
 
 class Message(TypedDict):
@@ -67,6 +89,7 @@ class AgentState(TypedDict, total=False):
     interrupt: Annotated[bool, EphemeralValue(bool)]
     chunks: Annotated[int, EphemeralValue(int)]
     chunk_delay: Annotated[float, EphemeralValue(float)]
+    progress: Annotated[bool, EphemeralValue(bool)]
     resume: Annotated[Any, EphemeralValue(object)]
 
 
@@ -81,6 +104,8 @@ async def prepare(state: AgentState) -> dict[str, Any]:
     delay = float(state.get("chunk_delay", 0.05))
     for i in range(chunks):
         write({"chunk": i, "of": chunks})
+        if state.get("progress"):
+            write({"progress": i + 1})  # the `custom:progress` channel reports it
         if delay > 0:
             await asyncio.sleep(delay)
     if state.get("fail"):

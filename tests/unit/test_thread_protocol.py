@@ -14,13 +14,11 @@ from langgraph_client import APIResponseValidationError, ThreadCommandError
 from langgraph_client._thread_protocol import (
     EventCursor,
     FrameError,
-    MessageState,
-    RunLog,
     ThreadEvent,
-    ThreadLog,
     decode_event,
     matches,
 )
+from langgraph_client._thread_runs import MessageState, RunLog, ThreadLog
 from tests.unit.conftest import MockFactory, RecordingStream, sse, sse_response
 
 RUN1, RUN2 = "01a2-run-one", "01a2-run-two"
@@ -119,10 +117,12 @@ def test_cursor_replays_everything_after_a_named_custom_event() -> None:
     # Named custom events are live-only on the server: the replay's seqs shift, so `since`
     # could skip events never delivered. From the start, with the ids deciding, loses none.
     cursor = EventCursor()
-    cursor.accept(ev(1, "custom:progress", {"name": "progress", "payload": 1}))
-    cursor.accept(ev(2, "values", {}))
+    cursor.accept(ev(1, "custom", {"chunk": 0}))
+    assert cursor.since == 1
+    cursor.accept(ev(2, "custom", {"name": "progress", "payload": 1}))  # the server's shape
+    cursor.accept(ev(3, "values", {}))
     assert cursor.since is None
-    assert not cursor.accept(ev(1, "values", {}, event_id="1796211747002-0"))
+    assert not cursor.accept(ev(1, "values", {}, event_id="1796211747003-0"))
 
 
 # Runs
@@ -300,6 +300,7 @@ async def test_a_protocol_error_reply_raises_a_typed_error(mock: MockFactory) ->
         with pytest.raises(ThreadCommandError) as info:
             await thread.run.start(input={"x": 1})
     assert info.value.error == "no_such_interrupt" and info.value.method == "run.start"
+    assert isinstance(info.value, RuntimeError)  # what the official SDK raises there
     assert json.loads(requests[0].content) == {
         "id": 1,
         "method": "run.start",
@@ -322,7 +323,7 @@ async def test_a_bad_frame_raises_a_typed_error(mock: MockFactory) -> None:
 
 async def test_a_stream_the_server_keeps_closing_ends_in_an_error(mock: MockFactory) -> None:
     # Bounded: an events connection that ends at once, again and again, is not a hang.
-    from langgraph_client import StreamLostError, _retry
+    from langgraph_client import ReconnectPolicy, StreamLostError
 
     reply = {"type": "success", "id": 1, "result": {"run_id": RUN1}}
 
@@ -332,13 +333,11 @@ async def test_a_stream_the_server_keeps_closing_ends_in_an_error(mock: MockFact
         return sse_response()
 
     client, requests = mock(handler)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_retry, "INITIAL_DELAY", 0.001)
-        mp.setattr(_retry, "MAX_DELAY", 0.002)
-        async with client.threads.stream("t-1", assistant_id="agent", max_reconnects=3) as thread:
-            await thread.run.start()
-            with pytest.raises(StreamLostError):
-                await thread.output
+    fast = ReconnectPolicy(initial_delay=0.001, max_delay=0.002, max_attempts=3)
+    async with client.threads.stream("t-1", assistant_id="agent", reconnect=fast) as thread:
+        await thread.run.start()
+        with pytest.raises(StreamLostError):
+            await thread.output
     assert len(requests) == 1 + 4
 
 
@@ -387,3 +386,83 @@ def test_langchain_objects_are_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "langchain_core.messages", None)  # type: ignore[arg-type]
     with pytest.raises(ImportError, match="pip install langchain-core"):
         to_langchain(state.message())
+
+
+def test_thread_events_deliver_the_good_frames_before_a_bad_one() -> None:
+    from langgraph_client._sse import ServerSentEvent
+    from langgraph_client._thread_protocol import ThreadEvents
+
+    built: list[int | None] = []
+
+    def build(since: int | None) -> httpx.Request:
+        built.append(since)
+        return httpx.Request("POST", "http://testserver/threads/t/stream/events")
+
+    events = ThreadEvents("t", build)
+    good = json.dumps(a_run(RUN1, 1, "a")[0]).encode()
+    frames = [
+        ServerSentEvent("lifecycle", good, "1", None),
+        ServerSentEvent("lifecycle", good, "1", None),  # a replay: dropped
+        ServerSentEvent("values", b"{not json", "2", None),
+        ServerSentEvent("values", good, "3", None),
+    ]
+    parts = events.convert(frames)
+    assert [p.id for p in parts] == ["1"] and parts[0].data["seq"] == 1
+    assert isinstance(events.failure, APIResponseValidationError)
+    assert events.last_event_id == "1"
+    events.resume_request()
+    assert built == [1]
+
+
+def test_a_long_session_keeps_the_events_of_its_last_two_runs_only() -> None:
+    log = ThreadLog()
+    runs = []
+    for n in range(4):
+        run = log.expect("start")
+        log.started(run, f"run-{n}")
+        for event in a_run(f"run-{n}", 1 + 5 * n, str(n)):
+            log.feed(event)
+        runs.append(run)
+    assert [len(r.events) for r in runs] == [0, 0, 5, 5]
+    assert [r.values for r in runs] == [{"reply": str(n)} for n in range(4)]  # outcomes stay
+    assert all(r.status == "completed" for r in runs)
+
+
+def test_after_a_named_event_a_replay_under_other_ids_is_recognised_by_content() -> None:
+    # As observed on langgraph-api 0.16.7: live, one step's events are `X`, `X.1` (the named
+    # channel's), `X.2`; the replay leaves the named one out and numbers the rest anew, so a
+    # plain event can come back under the id a named one had, or under a new one.
+    cursor = EventCursor()
+    live = [
+        ev(1, "custom", {"chunk": 0}, event_id="581-0"),
+        ev(2, "custom", {"name": "progress", "payload": {"done": 1}}, event_id="581-0.1"),
+        ev(3, "custom", {"progress": 1}, event_id="581-0.2"),
+        ev(4, "custom", {"chunk": 1}, event_id="631-0"),
+        ev(5, "custom", {"name": "progress", "payload": {"done": 2}}, event_id="631-0.1"),
+    ]
+    assert all(cursor.accept(e) for e in live)
+    assert cursor.since is None  # replay everything from now on
+    cursor.connected()
+    replay = [
+        ev(1, "custom", {"chunk": 0}, event_id="581-0"),  # same id: delivered
+        ev(2, "custom", {"progress": 1}, event_id="581-0.1"),  # a named one's id: delivered
+        ev(3, "custom", {"chunk": 1}, event_id="631-0"),  # delivered
+        ev(4, "custom", {"progress": 2}, event_id="631-0.1"),  # never delivered: new
+        ev(5, "custom", {"chunk": 2}, event_id="681-0"),
+        ev(6, "custom", {"progress": 3}, event_id="682-0"),
+    ]
+    assert [cursor.accept(e) for e in replay] == [False, False, False, True, True, True]
+
+
+def test_identical_events_are_counted_not_merged() -> None:
+    cursor = EventCursor()
+    cursor.accept(ev(1, "custom", {"name": "p", "payload": 0}, event_id="a"))
+    assert cursor.accept(ev(2, "custom", {"tick": True}, event_id="b"))
+    assert cursor.accept(ev(3, "custom", {"tick": True}, event_id="c"))  # the same content twice
+    cursor.connected()
+    replay = [
+        ev(1, "custom", {"tick": True}, event_id="b"),  # delivered (same id)
+        ev(2, "custom", {"tick": True}, event_id="c2"),  # delivered (other id, counted)
+        ev(3, "custom", {"tick": True}, event_id="d"),  # a third one: new
+    ]
+    assert [cursor.accept(e) for e in replay] == [False, False, True]
