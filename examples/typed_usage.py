@@ -10,8 +10,8 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 
-from langgraph_client import Client, NotFoundError, StreamPart, get_client
-from langgraph_client.types import Assistant, Item, Run, Thread, ThreadState
+from langgraph_client import Client, NotFoundError, StreamPart, capture_responses, get_client
+from langgraph_client.types import Assistant, Item, Run, StreamPartV2, Thread, ThreadState
 
 
 async def conversation(client: Client) -> None:
@@ -39,8 +39,11 @@ async def conversation(client: Client) -> None:
     values = state["values"]  # a dict for this graph; a list for list-state graphs
     print("turns in state:", values.get("turns") if isinstance(values, dict) else None)
 
-    runs: list[Run] = await client.runs.list(thread_id)
-    print("runs on the thread:", [r["status"] for r in runs])
+    with capture_responses() as raw:
+        runs: list[Run] = await client.runs.list(thread_id)
+    print("runs on the thread:", [r["status"] for r in runs], "status:", raw.status_code)
+
+    await typed_stream(client, thread_id)
 
     history = [s["checkpoint"] async for s in _history(client, thread_id) if s["checkpoint"]]
     print("checkpoints:", len(history))
@@ -50,6 +53,27 @@ async def conversation(client: Client) -> None:
         await client.threads.get(thread_id)
     except NotFoundError as exc:
         print("deleted:", exc.status_code)
+
+
+async def typed_stream(client: Client, thread_id: str) -> None:
+    """`version="v2"`: typed dicts; checking `type` narrows each one to its own shape."""
+    kinds: list[str] = []
+    async with client.runs.stream(
+        thread_id,
+        "agent",
+        input={"messages": [{"role": "user", "content": "typed"}]},
+        stream_mode=["values", "custom"],
+        version="v2",
+    ) as stream:
+        async for part in stream:
+            v2: StreamPartV2 = part
+            if v2["type"] == "values":
+                kinds.append(f"values({len(v2['data']['messages'])} messages)")
+            elif v2["type"] == "metadata":
+                kinds.append(f"metadata(attempt {v2['data'].get('attempt')})")
+            else:
+                kinds.append(v2["type"])
+    print("v2 parts:", kinds)
 
 
 async def _history(client: Client, thread_id: str) -> AsyncIterator[ThreadState]:

@@ -12,6 +12,7 @@ result = sync_client.runs.wait(None, "agent", input={"messages": [...]})
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
+from ._capture import CapturedResponses, capture_responses
 from ._client import Client, get_client
 from ._exceptions import (
     APIConnectionError,
@@ -41,6 +42,7 @@ from ._logs import enable_debug_logging
 from ._logs import setup_logging as _setup_logging
 from ._pagination import Paginator
 from ._retry import ReconnectPolicy
+from ._routes import HttpRoutes
 from ._run_events import StreamPart
 from ._stream import RunStream
 from ._version import __version__
@@ -49,6 +51,7 @@ if _TYPE_CHECKING:
     from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._sync._client import SyncClient, get_sync_client
     from ._sync._pagination import SyncPaginator
+    from ._sync._routes import SyncHttpRoutes
     from ._sync._stream import SyncRunStream
 
     SyncLangGraphClient = SyncClient
@@ -62,9 +65,11 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CapturedResponses",
     "Client",
     "ClientClosedError",
     "ConflictError",
+    "HttpRoutes",
     "InternalServerError",
     "LangGraphError",
     "NotFoundError",
@@ -81,12 +86,14 @@ __all__ = [
     "StreamLostError",
     "StreamPart",
     "SyncClient",
+    "SyncHttpRoutes",
     "SyncLangGraphClient",
     "SyncPaginator",
     "SyncRunStream",
     "ThreadCommandError",
     "UnprocessableEntityError",
     "__version__",
+    "capture_responses",
     "enable_debug_logging",
     "get_client",
     "get_sync_client",
@@ -98,6 +105,7 @@ _LAZY = {
     "SyncLangGraphClient": ("._sync._client", "SyncClient"),  # the official SDK's name
     "get_sync_client": ("._sync._client", "get_sync_client"),
     "SyncPaginator": ("._sync._pagination", "SyncPaginator"),
+    "SyncHttpRoutes": ("._sync._routes", "SyncHttpRoutes"),
     "SyncRunStream": ("._sync._stream", "SyncRunStream"),
 }
 

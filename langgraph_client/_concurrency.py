@@ -5,7 +5,7 @@ waits. The sync client's counterpart is the hand-written `_sync/_concurrency.py`
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -15,7 +15,16 @@ from . import _retry
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["AwaitsGet", "Interrupter", "StreamClosed", "StreamMixin", "close_under", "is_running"]
+__all__ = [
+    "AwaitsGet",
+    "Interrupter",
+    "StreamClosed",
+    "StreamMixin",
+    "call_hook",
+    "close_under",
+    "inprocess_transport",
+    "is_running",
+]
 
 _S = TypeVar("_S")
 _T = TypeVar("_T")
@@ -115,3 +124,22 @@ class Interrupter:
         if waiter is not None and not waiter.done() and waiter is not asyncio.current_task():
             self._cancelled = True
             waiter.cancel()
+
+
+async def call_hook(hook: Callable[[httpx.Request], Any], request: httpx.Request) -> None:
+    """Run an `on_request` hook; a coroutine function's result is awaited."""
+    result = hook(request)
+    if result is not None and hasattr(result, "__await__"):
+        await result
+
+
+def inprocess_transport(url: str | None) -> tuple[str | None, httpx.AsyncBaseTransport | None]:
+    """Inside an Agent Server, `url=None` means that server, called in-process (as the official
+    SDK's async client does): the URL and transport to use. Elsewhere `url` and no transport."""
+    if url is not None:
+        return url, None
+    from . import _inprocess  # only here: it needs asyncio, which plain imports do not load
+
+    if not _inprocess.inside_server():
+        return None, None
+    return _inprocess.BASE_URL, _inprocess.InProcessTransport()

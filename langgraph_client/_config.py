@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 import httpx
 
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_URL",
     "NOT_GIVEN",
     "NotGiven",
+    "OnRequest",
     "TimeoutTypes",
     "as_timeout",
     "resolve_api_key",
@@ -40,9 +42,15 @@ class NotGiven:
 
 NOT_GIVEN: Final = NotGiven()
 
-TimeoutTypes = float | httpx.Timeout | None
-"""Seconds for every phase, an `httpx.Timeout` with separate connect/read/write/pool budgets,
-or `None` for no limit."""
+TimeoutTypes = (
+    float | httpx.Timeout | tuple[float | None, float | None, float | None, float | None] | None
+)
+"""Seconds for every phase, an `httpx.Timeout` or a `(connect, read, write, pool)` tuple with
+separate budgets, or `None`: no limit for one call, the defaults for `get_client`."""
+
+OnRequest = Callable[[httpx.Request], Any]
+"""Called with every request just before it is sent (each retry, resume and rejoin too); it
+may change the request's headers. The async client awaits what a coroutine function returns."""
 
 DEFAULT_URL = "http://localhost:8123"
 API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")

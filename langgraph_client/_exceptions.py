@@ -63,12 +63,35 @@ class ClientClosedError(LangGraphError, RuntimeError):
     Also a `RuntimeError`, which is what httpx raises for a closed client."""
 
 
-class APIConnectionError(APIError):
-    """The server could not be reached, or the connection broke before the answer was complete."""
+class APIConnectionError(APIError, httpx.TransportError):
+    """The server could not be reached, or the connection broke before the answer was complete.
+
+    Also an `httpx.TransportError` and, when raised for one, an instance of httpx's own class
+    for it (`httpx.ConnectError`, `httpx.ReadError`, ...): code written for the official SDK,
+    which lets httpx's errors through, catches it as before.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        APIError.__init__(self, message, request=request)
+
+    @property  # type: ignore[override]
+    def request(self) -> httpx.Request | None:  # httpx's raises when there is none: ours is None
+        return self._request
+
+    @request.setter
+    def request(self, request: httpx.Request | None) -> None:
+        self._request = request
+
+    def __reduce__(self) -> Any:
+        pair = type(self).__dict__.get("_httpx_pair")
+        if pair is None:
+            return super().__reduce__()
+        return (_remake, (*pair, self.message))  # a made class is found again by its pair
 
 
-class APITimeoutError(APIConnectionError):
-    """A connect, read (idle gap), write or pool timeout expired."""
+class APITimeoutError(APIConnectionError, httpx.TimeoutException):
+    """A connect, read (idle gap), write or pool timeout expired; also an
+    `httpx.TimeoutException` (and `httpx.ReadTimeout`, ... for the phase that expired)."""
 
 
 class StreamLostError(APIConnectionError):
@@ -173,6 +196,12 @@ class APIStatusError(APIError, httpx.HTTPStatusError):
     response: httpx.Response
     body: Any
     request_id: str | None
+    code: str | None
+    """The `code` field of a JSON error body, if it is a string (as in the official SDK)."""
+    param: str | None
+    """The `param` field of a JSON error body, if it is a string."""
+    type: str | None
+    """The `type` field of a JSON error body, if it is a string."""
     retry_after: float | None
     """Seconds the server asked the client to wait (`Retry-After`), if it said."""
 
@@ -184,6 +213,11 @@ class APIStatusError(APIError, httpx.HTTPStatusError):
         self.status_code = response.status_code
         self.body = body
         self.request_id = response.headers.get("x-request-id")
+        fields = body if isinstance(body, dict) else {}
+        self.code, self.param, self.type = (
+            value if isinstance(value := fields.get(key), str) else None
+            for key in ("code", "param", "type")
+        )
         from ._retry import retry_after
 
         self.retry_after = retry_after(response.headers)
@@ -358,7 +392,11 @@ def _strip_tags(html: str) -> str:
 
 
 def transport_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIError:
-    """Translate httpx's transport exceptions: the only place they are caught and renamed."""
+    """Translate httpx's transport exceptions: the only place they are caught and renamed.
+
+    The result is also an instance of `exc`'s own httpx class, so `except httpx.ConnectError`
+    keeps catching what it caught before this client wrapped it.
+    """
     what = ""
     if request is not None:
         url = request.url
@@ -367,9 +405,38 @@ def transport_error(exc: httpx.TransportError, request: httpx.Request | None) ->
     error: APIError
     if isinstance(exc, httpx.TimeoutException):
         kind = type(exc).__name__
-        error = APITimeoutError(f"request timed out: {kind}{what}", request=request)
+        cls: type[APIConnectionError] = _with_httpx_class(APITimeoutError, type(exc))
+        error = cls(f"request timed out: {kind}{what}", request=request)
     else:
         detail = str(exc) or type(exc).__name__
-        error = APIConnectionError(f"connection error: {detail}{what}", request=request)
+        cls = _with_httpx_class(APIConnectionError, type(exc))
+        error = cls(f"connection error: {detail}{what}", request=request)
     logger.info("failed: %s", error.message)
     return error
+
+
+_MIXED: dict[tuple[type[APIConnectionError], type[httpx.TransportError]], type[Any]] = {}
+
+
+def _with_httpx_class(
+    ours: type[APIConnectionError], theirs: type[httpx.TransportError]
+) -> type[APIConnectionError]:
+    """`ours`, also a subclass of httpx's `theirs` (one class per pair, made once, named like
+    `ours` so reprs and messages read the same)."""
+    if issubclass(ours, theirs) or not theirs.__module__.startswith("httpx"):
+        return ours
+    key = (ours, theirs)
+    mixed = _MIXED.get(key)
+    if mixed is None:
+        namespace = {"__module__": ours.__module__, "_httpx_pair": key}
+        mixed = type(ours.__name__, (ours, theirs), namespace)
+        mixed.__qualname__ = ours.__qualname__
+        _MIXED[key] = mixed
+    result: type[APIConnectionError] = mixed
+    return result
+
+
+def _remake(
+    ours: type[APIConnectionError], theirs: type[httpx.TransportError], message: str
+) -> APIConnectionError:
+    return _with_httpx_class(ours, theirs)(message)

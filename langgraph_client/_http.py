@@ -11,13 +11,15 @@ from typing import Any
 
 import httpx
 
-from . import _retry
+from . import _capture, _retry
+from ._concurrency import call_hook
 from ._config import (
     DEFAULT_LIMITS,
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     NotGiven,
+    OnRequest,
     TimeoutTypes,
 )
 from ._exceptions import APIResponseValidationError, ClientClosedError, transport_error
@@ -64,6 +66,8 @@ class AsyncHttpClient(BaseHttpClient):
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
         reconnect: _retry.ReconnectPolicy | None = None,
+        on_request: OnRequest | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -75,7 +79,8 @@ class AsyncHttpClient(BaseHttpClient):
             reconnect=reconnect,
         )
         self._owns_client = http_client is None
-        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS)
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS, transport)
+        self.on_request = on_request
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -103,6 +108,8 @@ class AsyncHttpClient(BaseHttpClient):
         attempt = 0
         redirects = 0
         while True:
+            if self.on_request is not None:
+                await call_hook(self.on_request, request)  # every attempt: a fresh token each
             try:
                 response = await self._client.send(request, stream=True, follow_redirects=False)
             except httpx.TransportError as exc:
@@ -111,6 +118,7 @@ class AsyncHttpClient(BaseHttpClient):
                     attempt += 1
                     continue
                 raise transport_error(exc, request) from exc
+            _capture.record(response)
             status = response.status_code
             if status < 300:
                 log_response(response)
@@ -201,6 +209,13 @@ async def _read(response: httpx.Response) -> bytes:
         await response.aclose()
 
 
-def _own_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
-    """The pool a client builds when none is passed in; the one TLS context of the process."""
-    return httpx.AsyncClient(timeout=timeout, limits=limits, verify=shared_context())
+def _own_client(
+    timeout: httpx.Timeout,
+    limits: httpx.Limits,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """The pool a client builds when none is passed in; the one TLS context of the process
+    (`transport`: the in-process one, inside a server)."""
+    return httpx.AsyncClient(
+        timeout=timeout, limits=limits, verify=shared_context(), transport=transport
+    )

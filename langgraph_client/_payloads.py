@@ -33,6 +33,7 @@ __all__ = [
     "RunCreateOptions",
     "RunOptions",
     "check_result",
+    "check_version",
     "checkpoint_address",
     "cron_body",
     "cron_time",
@@ -101,6 +102,8 @@ class RunCreateOptions(TypedDict, total=False):
     """LangSmith feedback keys to create for the run."""
     langsmith_tracing: Mapping[str, Any] | None
     """LangSmith tracing options for the run (project, example id)."""
+    strict_resume: bool | None
+    """Fail a resume that answers no waiting interrupt instead of ignoring it (newer servers)."""
 
 
 class RunOptions(RunCreateOptions, total=False):
@@ -124,6 +127,13 @@ def run_body(assistant_id: str | UUID, options: Mapping[str, Any]) -> dict[str, 
     if "langsmith_tracing" in body:  # the official SDK's argument name; the wire name differs
         body["langsmith_tracer"] = body.pop("langsmith_tracing")
     return body
+
+
+def check_version(version: str) -> str:
+    """A stream's `version`: "v1" (`StreamPart`s) or "v2" (`StreamPartV2` dicts)."""
+    if version not in ("v1", "v2"):
+        raise ValueError(f'version must be "v1" or "v2", got {version!r}')
+    return version
 
 
 def runs_path(thread_id: str | UUID | None, suffix: str = "") -> str:

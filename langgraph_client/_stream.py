@@ -8,8 +8,9 @@ here."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -26,6 +27,7 @@ from ._http import AsyncHttpClient
 from ._resume import DEFAULT_MAX_RECONNECTS, ReconnectPolicy, ReconnectState
 from ._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from ._sse import SSEDecodeError
+from ._v2 import to_v2
 
 __all__ = [
     "DEFAULT_MAX_RECONNECTS",
@@ -39,7 +41,11 @@ __all__ = [
 logger = logging.getLogger("langgraph_client")
 
 
-class RunStream(StreamMixin):
+PartT = TypeVar("PartT")
+"""What a stream yields: `StreamPart`s (version "v1"), or `StreamPartV2` dicts (version "v2")."""
+
+
+class RunStream(StreamMixin, Generic[PartT]):
     """A run's event stream: iterate it for `StreamPart`s; use it as a context manager to
     close it for sure.
 
@@ -60,10 +66,14 @@ class RunStream(StreamMixin):
         on_reconnect: OnReconnect | None = None,
         reconnect: ReconnectPolicy | None = None,
         budget: ReconnectState | None = None,
+        on_response: Callable[[httpx.Response], Any] | None = None,
+        version: str = "v1",
     ) -> None:
         budget = budget or (reconnect or http.reconnect).start()
-        self._core = _StreamCore(http, request, events, budget, on_reconnect)
-        self._gen: AsyncGenerator[StreamPart, None] | None = None
+        self._core = _StreamCore(
+            http, request, events, budget, on_reconnect, on_response, version == "v2"
+        )
+        self._gen: AsyncGenerator[PartT, None] | None = None
         self._closed = False
 
     @property
@@ -104,14 +114,14 @@ class RunStream(StreamMixin):
             return part.id
         return self._core.initial_last_id
 
-    def __aiter__(self) -> AsyncIterator[StreamPart]:
+    def __aiter__(self) -> AsyncIterator[PartT]:
         # The generator itself, so the loop pays no extra hop per event.
         return self._parts()
 
-    async def __anext__(self) -> StreamPart:
+    async def __anext__(self) -> PartT:
         return await self._parts().__anext__()
 
-    def _parts(self) -> AsyncGenerator[StreamPart, None]:
+    def _parts(self) -> AsyncGenerator[PartT, None]:
         if self._gen is None:
             self._gen = _nothing() if self._closed else self._core.parts()
         return self._gen
@@ -133,7 +143,7 @@ class RunStream(StreamMixin):
         elif self._core.response is not None:
             await self._core.response.aclose()
 
-    async def __aenter__(self) -> RunStream:
+    async def __aenter__(self) -> RunStream[PartT]:
         return self
 
     async def __aexit__(
@@ -150,7 +160,7 @@ class RunStream(StreamMixin):
         return f"<{type(self).__name__} {where} run_id={self.run_id} {state}>"
 
 
-async def _nothing() -> AsyncGenerator[StreamPart, None]:
+async def _nothing() -> AsyncGenerator[Any, None]:
     return
     yield  # a generator that ends at once: the stream was closed before it began
 
@@ -168,8 +178,12 @@ class _StreamCore:
         events: StreamEvents,
         budget: ReconnectState,
         on_reconnect: OnReconnect | None,
+        on_response: Callable[[httpx.Response], Any] | None = None,
+        v2: bool = False,
     ) -> None:
         self._http = http
+        self._on_response = on_response
+        self._v2 = v2  # yield `to_v2` dicts instead of `StreamPart`s
         self.request = request
         self.events = events
         self.budget = budget
@@ -181,15 +195,17 @@ class _StreamCore:
         self.closing = False  # set by `RunStream.aclose()` from another task
         self.interrupter = Interrupter()
 
-    async def parts(self) -> AsyncGenerator[StreamPart, None]:
+    async def parts(self) -> AsyncGenerator[Any, None]:
         try:
             response = await self.interrupter.run(self._http.send(self.request))
         except StreamClosed:
             return  # closed by `aclose()` from another task before it connected
-        events, budget = self.events, self.budget
+        events, budget, v2 = self.events, self.budget, self._v2
         while True:
             self.response = response
             try:
+                if self._on_response is not None:
+                    self._on_response(response)
                 events.opened(response)
                 decoder = events.decoder(_sse.DEFAULT_MAX_EVENT_BYTES)  # read here: tests lower it
                 async for chunk in response.aiter_bytes():
@@ -201,7 +217,10 @@ class _StreamCore:
                             if part[0] == "metadata":
                                 self._saw_metadata(part)
                             self.yielded = part
-                            yield part
+                            if not v2:
+                                yield part
+                            elif (shaped := to_v2(part.event, part.data)) is not None:
+                                yield shaped  # version "v2": the one conversion step
                     if events.failure is not None:
                         raise events.failure
                 parts = decoder.flush()
@@ -210,7 +229,10 @@ class _StreamCore:
                     if part[0] == "metadata":
                         self._saw_metadata(part)
                     self.yielded = part
-                    yield part
+                    if not v2:
+                        yield part
+                    elif (shaped := to_v2(part.event, part.data)) is not None:
+                        yield shaped
                 if events.failure is not None:
                     raise events.failure
                 return

@@ -68,6 +68,7 @@ class CronClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         stream_mode: StreamMode
         | Sequence[StreamMode]
         | builtins.list[str]
@@ -111,6 +112,7 @@ class CronClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
             "stream_mode": stream_mode,
         }
         # </generated>
@@ -150,6 +152,7 @@ class CronClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         stream_mode: StreamMode
         | Sequence[StreamMode]
         | builtins.list[str]
@@ -193,6 +196,7 @@ class CronClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
             "stream_mode": stream_mode,
         }
         # </generated>

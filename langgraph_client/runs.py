@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import httpx
 
@@ -19,6 +19,7 @@ from ._payloads import (
     RunCreateOptions,
     RunOptions,
     check_result,
+    check_version,
     rejoined_result,
     run_body,
     runs_path,
@@ -26,7 +27,7 @@ from ._payloads import (
 )
 from ._retry import ReconnectPolicy
 from ._run_events import OnRunCreated
-from ._stream import OnReconnect, RunEvents, RunMetadata, RunStream
+from ._stream import OnReconnect, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from uuid import UUID
@@ -47,6 +48,8 @@ if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
         RunSelectField,
         RunStatus,
         StreamMode,
+        StreamPartV2,
+        StreamVersion,
     )
 
 __all__ = ["RunCreateOptions", "RunOptions", "RunsClient"]
@@ -91,6 +94,7 @@ class RunsClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         stream_mode: StreamMode
         | Sequence[StreamMode]
         | builtins.list[str]
@@ -139,6 +143,7 @@ class RunsClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
             "stream_mode": stream_mode,
         }
         # </generated>
@@ -275,6 +280,7 @@ class RunsClient:
         status: str | None = found.get("status") if isinstance(found, dict) else None
         return status
 
+    @overload
     def stream(
         self,
         thread_id: str | UUID | None,
@@ -302,6 +308,7 @@ class RunsClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         # </generated>
         stream_mode: StreamMode
         | Sequence[StreamMode]
@@ -315,8 +322,99 @@ class RunsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> RunStream:
-        """Create a run and stream its events as `StreamPart(event, data, id)`.
+        version: Literal["v1"] = "v1",
+    ) -> RunStream[StreamPart]: ...
+
+    @overload
+    def stream(
+        self,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
+        *,
+        # <generated: RunCreateOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        # </generated>
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...] = "values",
+        raise_error: bool = False,
+        on_run_created: OnRunCreated | None = None,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: Literal["v2"],
+    ) -> RunStream[StreamPartV2]: ...
+
+    def stream(
+        self,
+        thread_id: str | UUID | None,
+        assistant_id: str | UUID,
+        *,
+        # <generated: RunCreateOptions parameters>
+        input: Any = None,
+        command: Command | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        config: Config | Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | None = None,
+        checkpoint_id: str | None = None,
+        checkpoint_during: bool | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        webhook: str | None = None,
+        on_disconnect: DisconnectMode | None = None,
+        on_completion: OnCompletionBehavior | None = None,
+        multitask_strategy: MultitaskStrategy | None = None,
+        if_not_exists: IfNotExists | None = None,
+        after_seconds: float | None = None,
+        durability: Durability | None = None,
+        stream_subgraphs: bool | None = None,
+        stream_resumable: bool | None = None,
+        feedback_keys: Sequence[str] | None = None,
+        langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
+        # </generated>
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...] = "values",
+        raise_error: bool = False,
+        on_run_created: OnRunCreated | None = None,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: StreamVersion = "v1",
+    ) -> RunStream[StreamPart] | RunStream[StreamPartV2]:
+        """Create a run and stream its events as `StreamPart(event, data, id)`, or with
+        `version="v2"` as typed dicts `{"type", "ns", "data", "interrupts"}` (`StreamPartV2`).
 
         With `stream_resumable=True`, a stream that breaks mid-run (reset, early close, silence
         past the idle timeout) reconnects and continues after the last event it delivered, as
@@ -351,6 +449,7 @@ class RunsClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
         }
         # </generated>
         body = run_body(assistant_id, {"stream_mode": stream_mode, **options})
@@ -378,6 +477,7 @@ class RunsClient:
             events,
             on_reconnect=on_reconnect,
             reconnect=ReconnectPolicy.choose(self._http.reconnect, reconnect, max_reconnects),
+            version=check_version(version),
         )
 
     def _resumer(
@@ -434,6 +534,7 @@ class RunsClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         stream_mode: StreamMode
         | Sequence[StreamMode]
         | builtins.list[str]
@@ -469,6 +570,7 @@ class RunsClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
             "stream_mode": stream_mode,
         }
         # </generated>
@@ -672,6 +774,7 @@ class RunsClient:
         )
         return checked
 
+    @overload
     def join_stream(
         self,
         thread_id: str | UUID,
@@ -691,9 +794,56 @@ class RunsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> RunStream:
+        version: Literal["v1"] = "v1",
+    ) -> RunStream[StreamPart]: ...
+
+    @overload
+    def join_stream(
+        self,
+        thread_id: str | UUID,
+        run_id: str | UUID,
+        *,
+        cancel_on_disconnect: bool = False,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        last_event_id: str | None = None,
+        raise_error: bool = False,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: Literal["v2"],
+    ) -> RunStream[StreamPartV2]: ...
+
+    def join_stream(
+        self,
+        thread_id: str | UUID,
+        run_id: str | UUID,
+        *,
+        cancel_on_disconnect: bool = False,
+        stream_mode: StreamMode
+        | Sequence[StreamMode]
+        | builtins.list[str]
+        | tuple[str, ...]
+        | None = None,
+        last_event_id: str | None = None,
+        raise_error: bool = False,
+        on_reconnect: OnReconnect | None = None,
+        reconnect: ReconnectPolicy | None = None,
+        max_reconnects: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        version: StreamVersion = "v1",
+    ) -> RunStream[StreamPart] | RunStream[StreamPartV2]:
         """Stream an existing run's events: live from now on, or after `last_event_id` (`"0"`:
-        the whole run, replayed; the run must be `stream_resumable`).
+        the whole run, replayed; the run must be `stream_resumable`). With `version="v2"`, as
+        `StreamPartV2` dicts like `stream`.
 
         Same stream object as `stream`: it resumes by itself after a break, and a live join
         stays live (no event from before it joined). Subgraph events come through when the run
@@ -723,6 +873,7 @@ class RunsClient:
             events,
             on_reconnect=on_reconnect,
             reconnect=ReconnectPolicy.choose(self._http.reconnect, reconnect, max_reconnects),
+            version=check_version(version),
         )
 
     async def delete(

@@ -106,7 +106,7 @@ class AsyncThreadStream:
         self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
-        self._stream: RunStream | None = None
+        self._stream: RunStream[StreamPart] | None = None
         self._stream_iter: AsyncIterator[StreamPart] | None = None
         self._stream_channels: list[str] = []
         self._lock = asyncio.Lock()

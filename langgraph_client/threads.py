@@ -13,7 +13,7 @@ from ._pagination import DEFAULT_PAGE_SIZE, Paginator
 from ._paths import path
 from ._payloads import checkpoint_address, drop_none, history_before, thread_ttl
 from ._retry import ReconnectPolicy
-from ._stream import OnReconnect, RunEvents, RunMetadata, RunStream
+from ._stream import OnReconnect, RunEvents, RunMetadata, RunStream, StreamPart
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from uuid import UUID
@@ -479,7 +479,7 @@ class ThreadsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> RunStream:
+    ) -> RunStream[StreamPart]:
         """Stream the events of every run on the thread, from now or after `last_event_id`.
 
         The stream stays open until you close it; it resumes by itself after a break, after the

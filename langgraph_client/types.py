@@ -45,6 +45,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointPayload",
     "CheckpointTaskPayload",
+    "CheckpointsStreamPart",
     "Command",
     "Config",
     "Context",
@@ -52,13 +53,17 @@ __all__ = [
     "CronSelectField",
     "CronSortBy",
     "CronUpdate",
+    "CustomStreamPart",
     "DebugCheckpointPayload",
     "DebugPayload",
+    "DebugStreamPart",
     "DebugTaskPayload",
     "DebugTaskResultPayload",
     "DisconnectMode",
     "Durability",
     "ErrorPayload",
+    "ErrorStreamPart",
+    "EventsStreamPart",
     "GraphEdge",
     "GraphNode",
     "GraphSchema",
@@ -71,7 +76,12 @@ __all__ = [
     "Json",
     "LangSmithTracing",
     "ListNamespaceResponse",
+    "MessagesCompleteStreamPart",
+    "MessagesMetadataStreamPart",
+    "MessagesPartialStreamPart",
+    "MessagesTupleStreamPart",
     "Metadata",
+    "MetadataStreamPart",
     "MultitaskStrategy",
     "OnCompletionBehavior",
     "OnConflictBehavior",
@@ -88,10 +98,13 @@ __all__ = [
     "ServerInfo",
     "SortOrder",
     "StreamMode",
+    "StreamPartV2",
+    "StreamVersion",
     "Subgraphs",
     "TTLStrategy",
     "TaskPayload",
     "TaskResultPayload",
+    "TasksStreamPart",
     "Thread",
     "ThreadPruneResponse",
     "ThreadSelectField",
@@ -105,6 +118,8 @@ __all__ = [
     "ThreadTTLInfo",
     "ThreadTask",
     "ThreadUpdateStateResponse",
+    "UpdatesStreamPart",
+    "ValuesStreamPart",
 ]
 
 
@@ -155,10 +170,18 @@ StreamMode: TypeAlias = Literal[
     "events",
     "debug",
     "custom",
+    "tools",
+    "lifecycle",
 ]
 """What a streamed run emits: full state (`values`), per-node deltas (`updates`), chat tokens
 (`messages-tuple`, or the older `messages`), task start/finish (`tasks`), checkpoints,
-LangChain callback `events`, everything (`debug`), or what the graph writes itself (`custom`)."""
+LangChain callback `events`, everything (`debug`), or what the graph writes itself (`custom`).
+`tools` and `lifecycle` belong to the server's newer event-streaming endpoints; the run routes
+of langgraph-api 0.16 answer them with a 422."""
+
+StreamVersion: TypeAlias = Literal["v1", "v2"]
+"""Shape of a run stream's items: `StreamPart(event, data, id)` tuples (`v1`, the default), or
+`StreamPartV2` dicts with `type`, `ns`, `data` and `interrupts` (`v2`)."""
 
 ThreadStreamMode: TypeAlias = Literal["run_modes", "lifecycle", "state_update"]
 """What joining a thread's stream emits: every run's events (`run_modes`), run start/end only
@@ -980,3 +1003,199 @@ class DebugTaskResultPayload(TypedDict):
 
 DebugPayload: TypeAlias = DebugCheckpointPayload | DebugTaskPayload | DebugTaskResultPayload
 """Data of any `debug` event; tell the kinds apart by `type`."""
+
+
+# --------------------------------------------------------------------------------------------
+# Stream parts, version "v2" (`runs.stream(..., version="v2")`)
+# --------------------------------------------------------------------------------------------
+# One class per event type, every one with the same four keys, so `part["type"]` narrows the
+# union. `interrupts` is always present (empty but for `values` parts whose state carried
+# `__interrupt__`), as the official SDK sends it at runtime.
+
+
+class ValuesStreamPart(TypedDict):
+    """A `values` event: the full state after a step."""
+
+    type: Literal["values"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace (`["node:task_id", ...]`); empty for the root graph."""
+    data: dict[str, Any]
+    """The state values, without `__interrupt__`."""
+    interrupts: list[Interrupt]
+    """The interrupts taken out of the state's `__interrupt__` key."""
+
+
+class UpdatesStreamPart(TypedDict):
+    """An `updates` event: what each node of a step wrote."""
+
+    type: Literal["updates"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: dict[str, Any]
+    """Node name to its update (`__interrupt__` to the interrupts raised)."""
+    interrupts: list[Interrupt]
+    """Always empty (interrupts stay in `data`, as the server sends them)."""
+
+
+class MessagesTupleStreamPart(TypedDict):
+    """A `messages` event (`stream_mode="messages-tuple"`): one token chunk."""
+
+    type: Literal["messages"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: list[Any]
+    """`[message chunk, metadata]`."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class MessagesPartialStreamPart(TypedDict):
+    """A `messages/partial` event (`stream_mode="messages"`): messages so far."""
+
+    type: Literal["messages/partial"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: list[dict[str, Any]]
+    """The messages, each accumulated so far."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class MessagesCompleteStreamPart(TypedDict):
+    """A `messages/complete` event (`stream_mode="messages"`): finished messages."""
+
+    type: Literal["messages/complete"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: list[dict[str, Any]]
+    """The complete messages."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class MessagesMetadataStreamPart(TypedDict):
+    """A `messages/metadata` event (`stream_mode="messages"`): metadata of new messages."""
+
+    type: Literal["messages/metadata"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: dict[str, Any]
+    """Message id to its metadata (node, step, ...)."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class CustomStreamPart(TypedDict):
+    """A `custom` event: what a node wrote with its stream writer."""
+
+    type: Literal["custom"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: Any
+    """Whatever the node wrote."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class CheckpointsStreamPart(TypedDict):
+    """A `checkpoints` event: a checkpoint was saved."""
+
+    type: Literal["checkpoints"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: CheckpointPayload
+    """The checkpoint."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class TasksStreamPart(TypedDict):
+    """A `tasks` event: a task started or finished."""
+
+    type: Literal["tasks"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: TaskPayload | TaskResultPayload
+    """The task's start (`input`, `triggers`) or its result (`result`, `error`)."""
+    interrupts: list[Interrupt]
+    """Always empty (a task's interrupts are in `data["interrupts"]`)."""
+
+
+class DebugStreamPart(TypedDict):
+    """A `debug` event: checkpoints and tasks, with step numbers and timestamps."""
+
+    type: Literal["debug"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: DebugPayload
+    """The debug event."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class EventsStreamPart(TypedDict):
+    """An `events` event: a LangChain callback event (`on_chain_start`, ...)."""
+
+    type: Literal["events"]
+    """The event type."""
+    ns: list[str]
+    """Subgraph namespace; empty for the root graph."""
+    data: dict[str, Any]
+    """The callback event."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class MetadataStreamPart(TypedDict):
+    """The `metadata` event that opens every run stream."""
+
+    type: Literal["metadata"]
+    """The event type."""
+    ns: list[str]
+    """Always empty."""
+    data: RunMetadataPayload
+    """The run id and attempt."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+class ErrorStreamPart(TypedDict):
+    """An `error` event: the run failed (a stream with `raise_error=True` raises instead)."""
+
+    type: Literal["error"]
+    """The event type."""
+    ns: list[str]
+    """Always empty."""
+    data: ErrorPayload
+    """The error's type and message."""
+    interrupts: list[Interrupt]
+    """Always empty."""
+
+
+StreamPartV2: TypeAlias = (
+    ValuesStreamPart
+    | UpdatesStreamPart
+    | MessagesTupleStreamPart
+    | MessagesPartialStreamPart
+    | MessagesCompleteStreamPart
+    | MessagesMetadataStreamPart
+    | CustomStreamPart
+    | CheckpointsStreamPart
+    | TasksStreamPart
+    | DebugStreamPart
+    | EventsStreamPart
+    | MetadataStreamPart
+    | ErrorStreamPart
+)
+"""One item of a `version="v2"` stream; `part["type"]` tells which. An event type this client
+does not know yet (from a newer server) still arrives, as a dict of the same four keys."""

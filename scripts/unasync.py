@@ -30,6 +30,7 @@ MODULES = (
     "_http",
     "_stream",
     "_pagination",
+    "_routes",
     "_client",
     "runs",
     "threads",
@@ -54,6 +55,7 @@ RENAMES = (
     "StoreClient",
     "RunStream",
     "Paginator",
+    "HttpRoutes",
 )
 """Public classes whose sync twin is named `Sync<name>` (`AsyncHttpClient` -> `SyncHttpClient`)."""
 
@@ -72,6 +74,7 @@ TOKENS: tuple[tuple[str, str], ...] = (
     (r"\b__aexit__\b", "__exit__"),
     (r"\bStopAsyncIteration\b", "StopIteration"),
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
+    (r"\bhttpx\.AsyncBaseTransport\b", "httpx.BaseTransport"),
     (r"\baclose\b", "close"),
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),

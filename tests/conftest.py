@@ -47,7 +47,13 @@ def _client_transport() -> Iterator[None]:
     from langgraph_client import _http
     from langgraph_client._aiohttp import DefaultAioHttpClient
 
-    def own_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
+    def own_client(
+        timeout: httpx.Timeout,
+        limits: httpx.Limits,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> httpx.AsyncClient:
+        if transport is not None:  # the in-process transport: no network to put aiohttp on
+            return httpx.AsyncClient(timeout=timeout, limits=limits, transport=transport)
         return DefaultAioHttpClient(timeout=timeout, limits=limits)
 
     with pytest.MonkeyPatch.context() as mp:

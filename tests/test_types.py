@@ -179,6 +179,8 @@ EXPECTED_LITERALS: dict[str, set[str]] = {
         "events",
         "debug",
         "custom",
+        "tools",
+        "lifecycle",
     },
     "ThreadStreamMode": {"run_modes", "lifecycle", "state_update"},
     "MultitaskStrategy": {"reject", "interrupt", "rollback", "enqueue"},

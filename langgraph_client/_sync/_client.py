@@ -16,12 +16,15 @@ from .._config import (
     DEFAULT_URL,
     NOT_GIVEN,
     NotGiven,
+    OnRequest,
     TimeoutTypes,
     resolve_api_key,
 )
 from .._logs import setup_logging
 from .._retry import ReconnectPolicy
+from ._concurrency import inprocess_transport
 from ._http import SyncHttpClient
+from ._routes import SyncHttpRoutes
 from .runs import SyncRunsClient
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
@@ -43,8 +46,13 @@ class SyncClient:
     runs: SyncRunsClient
     """Create, stream, wait for, join and cancel runs."""
 
+    http: SyncHttpRoutes
+    """Any route of the server (custom routes too): `get`, `post`, `put`, `patch`, `delete`,
+    `stream`; `client.http.client` is the `httpx` client underneath."""
+
     def __init__(self, http: SyncHttpClient) -> None:
-        self.http = http
+        self._http = http
+        self.http = SyncHttpRoutes(http)
         self.runs = SyncRunsClient(http)
         # The other sub-clients load on first use: most programs only run graphs, and
         # `import langgraph_client` should cost little more than `import httpx`.
@@ -59,7 +67,7 @@ class SyncClient:
         if self._threads is None:
             from .threads import SyncThreadsClient
 
-            self._threads = SyncThreadsClient(self.http)
+            self._threads = SyncThreadsClient(self._http)
         return self._threads
 
     @property
@@ -68,7 +76,7 @@ class SyncClient:
         if self._assistants is None:
             from .assistants import SyncAssistantsClient
 
-            self._assistants = SyncAssistantsClient(self.http)
+            self._assistants = SyncAssistantsClient(self._http)
         return self._assistants
 
     @property
@@ -77,7 +85,7 @@ class SyncClient:
         if self._crons is None:
             from .crons import SyncCronClient
 
-            self._crons = SyncCronClient(self.http)
+            self._crons = SyncCronClient(self._http)
         return self._crons
 
     @property
@@ -86,7 +94,7 @@ class SyncClient:
         if self._store is None:
             from .store import SyncStoreClient
 
-            self._store = SyncStoreClient(self.http)
+            self._store = SyncStoreClient(self._http)
         return self._store
 
     def with_options(
@@ -103,7 +111,7 @@ class SyncClient:
         client.with_options(max_retries=0, timeout=10).threads.get(thread_id)
         """
         return SyncClient(
-            self.http.copy(
+            self._http.copy(
                 timeout=timeout,
                 max_retries=max_retries,
                 headers=headers,
@@ -114,17 +122,17 @@ class SyncClient:
 
     def health(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> dict[str, Any]:
         """`GET /ok`: raises a typed error unless the server is up."""
-        result: dict[str, Any] = self.http.request("GET", "/ok", timeout=timeout)
+        result: dict[str, Any] = self._http.request("GET", "/ok", timeout=timeout)
         return result
 
     def info(self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN) -> ServerInfo:
         """`GET /info`: the server's version and enabled features."""
-        result: ServerInfo = self.http.request("GET", "/info", timeout=timeout)
+        result: ServerInfo = self._http.request("GET", "/info", timeout=timeout)
         return result
 
     def close(self) -> None:
         """Close the connection pool (a pool passed in as `http_client` is left open)."""
-        self.http.close()
+        self._http.close()
 
     def __enter__(self) -> SyncClient:
         return self
@@ -138,8 +146,8 @@ class SyncClient:
         self.close()
 
     def __repr__(self) -> str:
-        key = "set" if self.http.has_api_key else "none"
-        url = self.http.base_url.copy_with(username=None, password=None)  # no userinfo
+        key = "set" if self._http.has_api_key else "none"
+        url = self._http.base_url.copy_with(username=None, password=None)  # no userinfo
         return f"<SyncClient url={str(url)!r} api_key={key}>"
 
 
@@ -154,30 +162,42 @@ def get_sync_client(
     limits: httpx.Limits | None = None,
     stream_idle_timeout: float | None = DEFAULT_STREAM_IDLE_TIMEOUT,
     reconnect: ReconnectPolicy | None = None,
+    on_request: OnRequest | None = None,
 ) -> SyncClient:
-    """A `SyncClient` for the Agent Server at `url` (default http://localhost:8123).
+    """A `SyncClient` for the Agent Server at `url`.
 
+    - `url`: the server's base URL; by default http://localhost:8123, except in a graph that an
+      Agent Server runs, where the async client calls that same server in-process.
     - `api_key`: sent as `x-api-key`; by default read from LANGGRAPH_API_KEY, LANGSMITH_API_KEY or
       LANGCHAIN_API_KEY; pass `None` to send none and read no environment.
-    - `timeout`: seconds, an `httpx.Timeout` (connect 5 s, read 300 s by default), or `None`.
+    - `timeout`: seconds, an `httpx.Timeout`, or a `(connect, read, write, pool)` tuple;
+      `None` (as in the official SDK) means the defaults: connect 5 s, read 300 s, write
+      300 s, pool 60 s. For no limit at all pass `httpx.Timeout(None)`.
     - `max_retries`: retries of transient failures (see docs/reliability.md); 0 disables them.
     - `stream_idle_timeout`: a stream silent this long (no event, no heartbeat) counts as broken.
     - `reconnect`: how long a broken stream, `wait` or `join` keeps trying to reach its run
       (`ReconnectPolicy`: by default 90 s without progress, waits from 0.5 s up to 4 s).
     - `http_client`: your own `httpx.Client` (proxies, TLS, limits); not closed by `close`.
+    - `on_request`: called with each outgoing `httpx.Request` (every retry, stream resume and
+      rejoin too) to set headers such as a fresh token; a coroutine function is awaited.
 
         client = get_sync_client(url="http://127.0.0.1:2024")
     """
     setup_logging()  # LANGGRAPH_CLIENT_LOG may have been set after the import
+    transport = None
+    if http_client is None:
+        url, transport = inprocess_transport(url)
     http = SyncHttpClient(
         base_url=url or DEFAULT_URL,
         api_key=resolve_api_key(api_key),
         headers=headers,
-        timeout=timeout,
+        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         max_retries=max_retries,
         http_client=http_client,
         limits=limits,
         stream_idle_timeout=stream_idle_timeout,
         reconnect=reconnect,
+        on_request=on_request,
+        transport=transport,
     )
     return SyncClient(http)

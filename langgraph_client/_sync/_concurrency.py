@@ -5,14 +5,23 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 import httpx
 
 from .. import _retry
 
-__all__ = ["AwaitsGet", "Interrupter", "StreamClosed", "StreamMixin", "close_under", "is_running"]
+__all__ = [
+    "AwaitsGet",
+    "Interrupter",
+    "StreamClosed",
+    "StreamMixin",
+    "call_hook",
+    "close_under",
+    "inprocess_transport",
+    "is_running",
+]
 
 _T = TypeVar("_T")
 
@@ -78,3 +87,19 @@ class Interrupter:
     def close(self) -> None:
         self.closed = True
         self._event.set()
+
+
+def call_hook(hook: Callable[[httpx.Request], Any], request: httpx.Request) -> None:
+    """Run an `on_request` hook. A coroutine function cannot run here: a clear error, before
+    anything is sent, instead of a hook that silently never ran."""
+    result = hook(request)
+    if result is not None and hasattr(result, "__await__"):
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()  # no "never awaited" warning on top of the error
+        raise TypeError("on_request returned an awaitable: the sync client needs a plain function")
+
+
+def inprocess_transport(url: str | None) -> tuple[str | None, httpx.BaseTransport | None]:
+    """The official SDK's sync client has no in-process mode: `url=None` is the default URL."""
+    return url, None

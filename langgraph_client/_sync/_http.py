@@ -13,13 +13,14 @@ from typing import Any
 
 import httpx
 
-from .. import _retry
+from .. import _capture, _retry
 from .._config import (
     DEFAULT_LIMITS,
     DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     NotGiven,
+    OnRequest,
     TimeoutTypes,
 )
 from .._exceptions import APIResponseValidationError, ClientClosedError, transport_error
@@ -35,6 +36,7 @@ from .._http_base import (
 )
 from .._payloads import drop_none
 from .._tls import shared_context
+from ._concurrency import call_hook
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -66,6 +68,8 @@ class SyncHttpClient(BaseHttpClient):
         limits: httpx.Limits | None,
         stream_idle_timeout: float | None,
         reconnect: _retry.ReconnectPolicy | None = None,
+        on_request: OnRequest | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(
             base_url=base_url,
@@ -77,7 +81,8 @@ class SyncHttpClient(BaseHttpClient):
             reconnect=reconnect,
         )
         self._owns_client = http_client is None
-        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS)
+        self._client = http_client or _own_client(self.timeout, limits or DEFAULT_LIMITS, transport)
+        self.on_request = on_request
 
     def close(self) -> None:
         if self._owns_client:
@@ -105,6 +110,8 @@ class SyncHttpClient(BaseHttpClient):
         attempt = 0
         redirects = 0
         while True:
+            if self.on_request is not None:
+                call_hook(self.on_request, request)  # every attempt: a fresh token each
             try:
                 response = self._client.send(request, stream=True, follow_redirects=False)
             except httpx.TransportError as exc:
@@ -113,6 +120,7 @@ class SyncHttpClient(BaseHttpClient):
                     attempt += 1
                     continue
                 raise transport_error(exc, request) from exc
+            _capture.record(response)
             status = response.status_code
             if status < 300:
                 log_response(response)
@@ -203,6 +211,13 @@ def _read(response: httpx.Response) -> bytes:
         response.close()
 
 
-def _own_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.Client:
-    """The pool a client builds when none is passed in; the one TLS context of the process."""
-    return httpx.Client(timeout=timeout, limits=limits, verify=shared_context())
+def _own_client(
+    timeout: httpx.Timeout,
+    limits: httpx.Limits,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """The pool a client builds when none is passed in; the one TLS context of the process
+    (`transport`: the in-process one, inside a server)."""
+    return httpx.Client(
+        timeout=timeout, limits=limits, verify=shared_context(), transport=transport
+    )

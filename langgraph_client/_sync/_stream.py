@@ -10,8 +10,9 @@ here."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -26,6 +27,7 @@ from .._exceptions import (
 from .._resume import DEFAULT_MAX_RECONNECTS, ReconnectPolicy, ReconnectState
 from .._run_events import OnReconnect, RunEvents, RunMetadata, StreamEvents, StreamPart
 from .._sse import SSEDecodeError
+from .._v2 import to_v2
 from ._concurrency import Interrupter, StreamClosed, StreamMixin, close_under, is_running
 from ._http import SyncHttpClient
 
@@ -41,7 +43,11 @@ __all__ = [
 logger = logging.getLogger("langgraph_client")
 
 
-class SyncRunStream(StreamMixin):
+PartT = TypeVar("PartT")
+"""What a stream yields: `StreamPart`s (version "v1"), or `StreamPartV2` dicts (version "v2")."""
+
+
+class SyncRunStream(StreamMixin, Generic[PartT]):
     """A run's event stream: iterate it for `StreamPart`s; use it as a context manager to
     close it for sure.
 
@@ -62,10 +68,14 @@ class SyncRunStream(StreamMixin):
         on_reconnect: OnReconnect | None = None,
         reconnect: ReconnectPolicy | None = None,
         budget: ReconnectState | None = None,
+        on_response: Callable[[httpx.Response], Any] | None = None,
+        version: str = "v1",
     ) -> None:
         budget = budget or (reconnect or http.reconnect).start()
-        self._core = _StreamCore(http, request, events, budget, on_reconnect)
-        self._gen: Generator[StreamPart, None, None] | None = None
+        self._core = _StreamCore(
+            http, request, events, budget, on_reconnect, on_response, version == "v2"
+        )
+        self._gen: Generator[PartT, None, None] | None = None
         self._closed = False
 
     @property
@@ -106,14 +116,14 @@ class SyncRunStream(StreamMixin):
             return part.id
         return self._core.initial_last_id
 
-    def __iter__(self) -> Iterator[StreamPart]:
+    def __iter__(self) -> Iterator[PartT]:
         # The generator itself, so the loop pays no extra hop per event.
         return self._parts()
 
-    def __next__(self) -> StreamPart:
+    def __next__(self) -> PartT:
         return self._parts().__next__()
 
-    def _parts(self) -> Generator[StreamPart, None, None]:
+    def _parts(self) -> Generator[PartT, None, None]:
         if self._gen is None:
             self._gen = _nothing() if self._closed else self._core.parts()
         return self._gen
@@ -135,7 +145,7 @@ class SyncRunStream(StreamMixin):
         elif self._core.response is not None:
             self._core.response.close()
 
-    def __enter__(self) -> SyncRunStream:
+    def __enter__(self) -> SyncRunStream[PartT]:
         return self
 
     def __exit__(
@@ -152,7 +162,7 @@ class SyncRunStream(StreamMixin):
         return f"<{type(self).__name__} {where} run_id={self.run_id} {state}>"
 
 
-def _nothing() -> Generator[StreamPart, None, None]:
+def _nothing() -> Generator[Any, None, None]:
     return
     yield  # a generator that ends at once: the stream was closed before it began
 
@@ -170,8 +180,12 @@ class _StreamCore:
         events: StreamEvents,
         budget: ReconnectState,
         on_reconnect: OnReconnect | None,
+        on_response: Callable[[httpx.Response], Any] | None = None,
+        v2: bool = False,
     ) -> None:
         self._http = http
+        self._on_response = on_response
+        self._v2 = v2  # yield `to_v2` dicts instead of `StreamPart`s
         self.request = request
         self.events = events
         self.budget = budget
@@ -183,15 +197,17 @@ class _StreamCore:
         self.closing = False  # set by `SyncRunStream.close()` from another thread
         self.interrupter = Interrupter()
 
-    def parts(self) -> Generator[StreamPart, None, None]:
+    def parts(self) -> Generator[Any, None, None]:
         try:
             response = self.interrupter.run(self._http.send(self.request))
         except StreamClosed:
             return  # closed by `close()` from another thread before it connected
-        events, budget = self.events, self.budget
+        events, budget, v2 = self.events, self.budget, self._v2
         while True:
             self.response = response
             try:
+                if self._on_response is not None:
+                    self._on_response(response)
                 events.opened(response)
                 decoder = events.decoder(_sse.DEFAULT_MAX_EVENT_BYTES)  # read here: tests lower it
                 for chunk in response.iter_bytes():
@@ -203,7 +219,10 @@ class _StreamCore:
                             if part[0] == "metadata":
                                 self._saw_metadata(part)
                             self.yielded = part
-                            yield part
+                            if not v2:
+                                yield part
+                            elif (shaped := to_v2(part.event, part.data)) is not None:
+                                yield shaped  # version "v2": the one conversion step
                     if events.failure is not None:
                         raise events.failure
                 parts = decoder.flush()
@@ -212,7 +231,10 @@ class _StreamCore:
                     if part[0] == "metadata":
                         self._saw_metadata(part)
                     self.yielded = part
-                    yield part
+                    if not v2:
+                        yield part
+                    elif (shaped := to_v2(part.event, part.data)) is not None:
+                        yield shaped
                 if events.failure is not None:
                     raise events.failure
                 return

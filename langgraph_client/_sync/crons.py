@@ -70,6 +70,7 @@ class SyncCronClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         stream_mode: StreamMode
         | Sequence[StreamMode]
         | builtins.list[str]
@@ -113,6 +114,7 @@ class SyncCronClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
             "stream_mode": stream_mode,
         }
         # </generated>
@@ -152,6 +154,7 @@ class SyncCronClient:
         stream_resumable: bool | None = None,
         feedback_keys: Sequence[str] | None = None,
         langsmith_tracing: Mapping[str, Any] | None = None,
+        strict_resume: bool | None = None,
         stream_mode: StreamMode
         | Sequence[StreamMode]
         | builtins.list[str]
@@ -195,6 +198,7 @@ class SyncCronClient:
             "stream_resumable": stream_resumable,
             "feedback_keys": feedback_keys,
             "langsmith_tracing": langsmith_tracing,
+            "strict_resume": strict_resume,
             "stream_mode": stream_mode,
         }
         # </generated>

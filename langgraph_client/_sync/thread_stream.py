@@ -108,7 +108,7 @@ class SyncThreadStream:
         self._on_reconnect = on_reconnect
         self._log = ThreadLog()
         self._events = ThreadEvents(self.thread_id, self._request)
-        self._stream: SyncRunStream | None = None
+        self._stream: SyncRunStream[StreamPart] | None = None
         self._stream_iter: Iterator[StreamPart] | None = None
         self._stream_channels: list[str] = []
         self._lock = threading.Lock()

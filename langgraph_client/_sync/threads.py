@@ -15,7 +15,7 @@ from .._payloads import checkpoint_address, drop_none, history_before, thread_tt
 from .._retry import ReconnectPolicy
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
 from ._pagination import DEFAULT_PAGE_SIZE, SyncPaginator
-from ._stream import OnReconnect, RunEvents, RunMetadata, SyncRunStream
+from ._stream import OnReconnect, RunEvents, RunMetadata, StreamPart, SyncRunStream
 
 if TYPE_CHECKING:  # annotations only: importing langgraph_client stays light
     from uuid import UUID
@@ -479,7 +479,7 @@ class SyncThreadsClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncRunStream:
+    ) -> SyncRunStream[StreamPart]:
         """Stream the events of every run on the thread, from now or after `last_event_id`.
 
         The stream stays open until you close it; it resumes by itself after a break, after the

@@ -55,6 +55,8 @@ def server_url() -> Iterator[str]:
     if external:
         yield external.rstrip("/")
         return
+    # The `inprocess` test graph imports this checkout's langgraph_client inside the server.
+    os.environ.setdefault("LANGGRAPH_CLIENT_SOURCE", str(REPO))
     server = agent_server.AgentServer(SERVER_CONFIG_DIR)
     try:
         url: str = server.start()

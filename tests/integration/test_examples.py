@@ -62,7 +62,11 @@ def test_typed_usage(example_server_url: str) -> None:
     assert lines[0] == "reply: echo: hi"
     assert lines[1].startswith("streamed events: ['metadata', 'custom', 'updates', 'updates']")
     assert lines[2] == "turns in state: 2"
-    assert lines[3] == "runs on the thread: ['success', 'success']"
+    assert lines[3] == "runs on the thread: ['success', 'success'] status: 200"
+    assert lines[4] == (
+        "v2 parts: ['metadata(attempt 1)', 'values(5 messages)', 'custom', 'values(5 messages)',"
+        " 'values(6 messages)']"
+    )
     assert lines[-4] == "deleted: 404"
     assert lines[-3] == "stored: {'theme': 'dark'}"
     assert lines[-2] == "assistants for 'agent': 1"

@@ -148,9 +148,9 @@ async def test_owned_pool_is_closed_by_aclose(fs: FaultServer) -> None:
     client = get_client(url=fs.url, api_key=None)
     async with client:
         pass
-    assert client.http._client.is_closed
+    assert client._http._client.is_closed
     # A with_options copy shares the pool and does not close it.
     client = get_client(url=fs.url, api_key=None)
     await client.with_options(max_retries=0).aclose()
-    assert not client.http._client.is_closed
+    assert not client._http._client.is_closed
     await client.aclose()

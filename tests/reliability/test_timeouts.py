@@ -23,12 +23,12 @@ FINAL = {"values": {"n": 1}}
 async def test_documented_defaults(fs: FaultServer) -> None:
     client = get_client(url=fs.url, api_key=None)
     try:
-        assert client.http.timeout == httpx.Timeout(connect=5, read=300, write=300, pool=60)
-        assert client.http.stream_idle_timeout == 60
-        plain = client.http.build_request("GET", "/ok").extensions["timeout"]
+        assert client._http.timeout == httpx.Timeout(connect=5, read=300, write=300, pool=60)
+        assert client._http.stream_idle_timeout == 60
+        plain = client._http.build_request("GET", "/ok").extensions["timeout"]
         assert plain == {"connect": 5, "read": 300, "write": 300, "pool": 60}
         # On a stream the read budget is the smaller of read and stream_idle_timeout.
-        streamed = client.http.build_request("POST", "/runs/stream", stream=True)
+        streamed = client._http.build_request("POST", "/runs/stream", stream=True)
         assert streamed.extensions["timeout"]["read"] == 60
     finally:
         await client.aclose()

@@ -16,12 +16,19 @@ run (they are ephemeral channels, so they never leak into the next run on a thre
 ``nested`` runs ``outer`` then the subgraph node ``inner`` (its node ``inner_step`` sets
 ``reply`` to ``"echo: <text>"``), for ``stream_subgraphs`` namespaced events.
 ``chat`` streams tokens from langchain-core's ``GenericFakeChatModel`` (for ``messages-tuple``).
+``inprocess`` calls ``agent`` on this same server through ``langgraph_client.get_client()``
+with no URL (the in-process transport): it waits on one run and streams another, recording
+when each streamed event arrived. The server's venv does not install ``langgraph_client``: it
+is imported from the checkout named by ``LANGGRAPH_CLIENT_SOURCE`` (set by the test fixtures).
 """
 
 from __future__ import annotations
 
 import asyncio
 import operator
+import os
+import sys
+import time
 from typing import Annotated, Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -164,3 +171,75 @@ _chat.add_edge(START, "model")
 _chat.add_edge("model", END)
 chat = _chat.compile()
 chat.name = "chat"
+
+
+# --- inprocess: a graph that calls another assistant of its own server --------------------
+
+
+class InProcessState(TypedDict, total=False):
+    client: str  # "langgraph_client" (default) or "langgraph_sdk"
+    break_early: bool  # also leave a long stream early (langgraph_client only)
+    text: str
+    chunk_delay: float
+    waited: Any
+    streamed: list[dict[str, Any]]
+    transport: str
+    left_after: float
+    after_leaving: Any
+
+
+def _langgraph_client() -> Any:
+    source = os.environ.get("LANGGRAPH_CLIENT_SOURCE")
+    if not source:
+        raise RuntimeError("LANGGRAPH_CLIENT_SOURCE is not set: cannot import langgraph_client")
+    if source not in sys.path:
+        sys.path.append(source)  # appended: nothing of the checkout shadows the server's modules
+    import langgraph_client
+
+    return langgraph_client
+
+
+async def call_agent(state: InProcessState) -> dict[str, Any]:
+    # The official SDK's reference example for `get_client(url=None)`, with either client.
+    if state.get("client") == "langgraph_sdk":
+        from langgraph_sdk import get_client
+    else:
+        get_client = _langgraph_client().get_client
+    client = get_client()  # no URL: this server, in-process
+    text = state.get("text", "")
+    messages = [{"role": "user", "content": text}]
+    waited = await client.runs.wait(None, "agent", input={"messages": messages})
+    streamed: list[dict[str, Any]] = []
+    start = time.monotonic()
+    agent_input = {
+        "messages": messages,
+        "chunks": 3,
+        "chunk_delay": state.get("chunk_delay", 0.3),
+    }
+    async for part in client.runs.stream(None, "agent", input=agent_input, stream_mode="custom"):
+        streamed.append({"event": part.event, "data": part.data, "at": time.monotonic() - start})
+    transport = type(client.http.client._transport).__name__
+    result = {"waited": waited, "streamed": streamed, "transport": transport}
+    if state.get("break_early"):
+        # Leave a long stream after its first chunk: closing must not wait for the run's end.
+        start = time.monotonic()
+        long_input = {"messages": messages, "chunks": 100, "chunk_delay": 0.05}
+        async with client.runs.stream(
+            None, "agent", input=long_input, stream_mode="custom", on_disconnect="cancel"
+        ) as stream:
+            async for part in stream:
+                if part.event == "custom":
+                    break
+        result["left_after"] = time.monotonic() - start
+        result["after_leaving"] = await client.runs.wait(
+            None, "agent", input={"messages": messages}
+        )
+    return result
+
+
+_inprocess = StateGraph(InProcessState)
+_inprocess.add_node("call_agent", call_agent)
+_inprocess.add_edge(START, "call_agent")
+_inprocess.add_edge("call_agent", END)
+inprocess = _inprocess.compile()
+inprocess.name = "inprocess"

@@ -189,10 +189,10 @@ async def mock(flavour: str) -> AsyncIterator[MockFactory]:
     for client in made:
         if isinstance(client, AsyncView):
             client.sync.close()
-            client.sync.http._client.close()
+            client.sync._http._client.close()
         else:
             await client.aclose()
-            await client.http._client.aclose()
+            await client._http._client.aclose()
 
 
 @pytest.fixture

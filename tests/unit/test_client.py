@@ -74,7 +74,7 @@ async def test_get_client_reads_the_environment_by_default(
 ) -> None:
     monkeypatch.setenv("LANGGRAPH_API_KEY", "env-key")
     client = get_client()
-    assert client.http.build_request("GET", "/ok").headers["x-api-key"] == "env-key"
+    assert client._http.build_request("GET", "/ok").headers["x-api-key"] == "env-key"
     await client.aclose()
 
 
@@ -168,7 +168,7 @@ async def test_params_drop_none_and_lower_booleans(mock: MockFactory) -> None:
 async def test_default_url() -> None:
     assert DEFAULT_URL == "http://localhost:8123"
     client = get_client(api_key=None)
-    assert str(client.http.build_request("GET", "/ok").url) == "http://localhost:8123/ok"
+    assert str(client._http.build_request("GET", "/ok").url) == "http://localhost:8123/ok"
     await client.aclose()
 
 
@@ -280,8 +280,8 @@ async def test_async_with_closes_the_pool_it_owns() -> None:
     client = get_client(url=BASE_URL, api_key=None)
     async with client as entered:
         assert entered is client
-        assert not client.http._client.is_closed
-    assert client.http._client.is_closed
+        assert not client._http._client.is_closed
+    assert client._http._client.is_closed
 
 
 async def test_a_user_http_client_is_left_open() -> None:
@@ -308,7 +308,7 @@ async def test_user_http_client_is_used_for_requests() -> None:
 
 def test_default_pool_is_larger_than_httpx_default() -> None:
     client = get_client(api_key=None)
-    pool = client.http._client._transport._pool  # type: ignore[attr-defined]
+    pool = client._http._client._transport._pool  # type: ignore[attr-defined]
     assert pool._max_connections >= 1000
 
 
@@ -446,11 +446,11 @@ async def test_with_options_changes_defaults_for_the_copy_only(mock: MockFactory
 async def test_closing_a_copy_leaves_the_pool_open() -> None:
     client = get_client(url=BASE_URL, api_key=None)
     copy = client.with_options(max_retries=0)
-    assert copy.http._client is client.http._client  # one pool
+    assert copy._http._client is client._http._client  # one pool
     await copy.aclose()
-    assert not client.http._client.is_closed
+    assert not client._http._client.is_closed
     await client.aclose()
-    assert client.http._client.is_closed
+    assert client._http._client.is_closed
 
 
 def test_with_options_rejects_negative_retries() -> None:

@@ -106,8 +106,10 @@ def test_hierarchy() -> None:
     assert not issubclass(APIResponseValidationError, APIStatusError)
     # Status errors double as httpx's, for code written against the official SDK.
     assert issubclass(APIStatusError, httpx.HTTPStatusError)
-    # Connection errors are ours, never httpx's: `except httpx.HTTPError` is not needed.
-    assert not issubclass(APIConnectionError, httpx.HTTPError)
+    # Connection errors double as httpx's transport errors, as the official SDK lets those through.
+    assert issubclass(APIConnectionError, httpx.TransportError)
+    assert issubclass(APITimeoutError, httpx.TimeoutException)
+    assert not issubclass(APIConnectionError, httpx.HTTPStatusError)
 
 
 def test_status_error_carries_response_and_request() -> None:
@@ -184,7 +186,7 @@ def test_sub_clients_are_created_once() -> None:
     client = langgraph_client.get_client(api_key=None)
     for name in ("runs", "threads", "assistants", "crons", "store"):
         assert getattr(client, name) is getattr(client, name)
-        assert getattr(client, name)._http is client.http
+        assert getattr(client, name)._http is client._http
 
 
 # The sync client

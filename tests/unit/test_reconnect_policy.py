@@ -115,12 +115,12 @@ def test_bad_settings_are_refused(kwargs: dict[str, float]) -> None:
 
 async def test_configured_on_the_client_and_per_client_copy() -> None:
     default = get_client(url="http://testserver", api_key=None)
-    assert default.http.reconnect == ReconnectPolicy()
+    assert default._http.reconnect == ReconnectPolicy()
     patient = ReconnectPolicy(max_wait=600)
     client = get_client(url="http://testserver", api_key=None, reconnect=patient)
-    assert client.http.reconnect is patient
+    assert client._http.reconnect is patient
     brief = ReconnectPolicy(max_wait=5)
-    assert client.with_options(reconnect=brief).http.reconnect is brief
-    assert client.http.reconnect is patient  # the original keeps its own
+    assert client.with_options(reconnect=brief)._http.reconnect is brief
+    assert client._http.reconnect is patient  # the original keeps its own
     await default.aclose()
     await client.aclose()

@@ -279,13 +279,13 @@ async def test_the_stream_shell_asks_the_policy_it_is_given(mock: MockFactory) -
     client, requests = mock(handler)
     policy = GiveUpAfterOne()
     events = RunEvents(
-        resume=lambda run, after: client.http.build_request(
+        resume=lambda run, after: client._http.build_request(
             "GET", "/threads/T/runs/R/stream", stream=True
         ),
         run={"run_id": "R", "thread_id": "T"},
     )
-    request = client.http.build_request("GET", "/threads/T/stream", stream=True)
-    stream = RunStream(client.http, request, events, budget=policy)
+    request = client._http.build_request("GET", "/threads/T/stream", stream=True)
+    stream = RunStream(client._http, request, events, budget=policy)
     got: list[StreamPart] = []
     with pytest.raises(StreamLostError):
         async with stream:

@@ -124,6 +124,7 @@ FULL_OPTIONS: dict[str, Any] = {
     "stream_subgraphs": True,
     "stream_resumable": False,
     "feedback_keys": ["score"],
+    "strict_resume": True,
 }
 
 
@@ -153,6 +154,7 @@ async def test_falsy_values_that_are_not_none_are_sent(mock: MockFactory) -> Non
         interrupt_before=[],
         after_seconds=0,
         stream_subgraphs=False,
+        strict_resume=False,
     )
     assert json_body(requests[0]) == {
         "assistant_id": "agent",
@@ -161,6 +163,7 @@ async def test_falsy_values_that_are_not_none_are_sent(mock: MockFactory) -> Non
         "interrupt_before": [],
         "after_seconds": 0,
         "stream_subgraphs": False,
+        "strict_resume": False,
     }
 
 

@@ -48,7 +48,7 @@ def sync_client() -> Iterator[Callable[[Handler], tuple[SyncClient, list[httpx.R
     yield factory
     for client in made:
         client.close()
-        client.http._client.close()
+        client._http._client.close()
 
 
 def held(body: RecordingStream) -> Handler:
@@ -137,7 +137,7 @@ def test_close_from_another_thread_ends_the_iteration(sync_client: Any) -> None:
 
 def test_with_closes_an_owned_pool_but_not_a_passed_one() -> None:
     with get_sync_client(url=BASE_URL, api_key=None) as client:
-        pool = client.http._client
+        pool = client._http._client
         assert isinstance(pool, httpx.Client) and not pool.is_closed
     assert pool.is_closed
     with httpx.Client() as mine:
@@ -153,7 +153,7 @@ def test_with_options_shares_the_pool(sync_client: Any) -> None:
     assert copy.health() == {"ok": True}
     assert requests[0].headers["x-tenant"] == "t1"
     copy.close()
-    assert not client.http._client.is_closed
+    assert not client._http._client.is_closed
 
 
 def test_eight_threads_share_one_client(sync_client: Any) -> None:

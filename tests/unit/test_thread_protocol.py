@@ -373,18 +373,19 @@ def test_a_resume_sent_on_attach_waits_for_its_interrupt_in_the_history() -> Non
     assert resumed.status == "completed" and resumed.values == {"reply": "answered"}
 
 
-def test_langchain_objects_are_opt_in() -> None:
-    # This venv has no langchain-core: the opt-in says what to install; nothing imports it.
+def test_langchain_objects_are_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without langchain-core the opt-in says what to install; nothing imports it. The dev venv
+    # has it (the official SDK, installed as a point of comparison, depends on it), so its
+    # absence is simulated: a `None` entry in `sys.modules` makes its import fail.
     import sys
 
     from langgraph_client._thread_langchain import to_langchain
 
     state = MessageState({"event": "message-start", "role": "ai", "id": "m"}, [])
-    if "langchain_core" in sys.modules:
-        pytest.skip("langchain-core is installed here")
+    monkeypatch.setitem(sys.modules, "langchain_core", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "langchain_core.messages", None)  # type: ignore[arg-type]
     with pytest.raises(ImportError, match="pip install langchain-core"):
         to_langchain(state.message())
-    assert "langchain_core" not in sys.modules
 
 
 def test_thread_events_deliver_the_good_frames_before_a_bad_one() -> None:
