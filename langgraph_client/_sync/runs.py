@@ -25,6 +25,7 @@ from .._payloads import (
     runs_path,
     stream_mode_param,
 )
+from .._resume import FROM_START
 from .._retry import ReconnectPolicy
 from .._run_events import OnRunCreated
 from ._http import NOT_GIVEN, NotGiven, SyncHttpClient, TimeoutTypes
@@ -841,13 +842,19 @@ class SyncRunsClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         version: StreamVersion = "v1",
     ) -> SyncRunStream[StreamPart] | SyncRunStream[StreamPartV2]:
-        """Stream an existing run's events: live from now on, or after `last_event_id` (`"0"`:
-        the whole run, replayed; the run must be `stream_resumable`). With `version="v2"`, as
+        """Stream an existing run's events: live from now on, or after `last_event_id` (`"0"`, or
+        `"-1"` which is sent as `"0"`: the whole run, replayed; the run must be
+        `stream_resumable`). With `version="v2"`, as
         `StreamPartV2` dicts like `stream`.
 
         Same stream object as `stream`: it resumes by itself after a break, and a live join
         stays live (no event from before it joined). Subgraph events come through when the run
         was created with `stream_subgraphs=True`."""
+        if last_event_id == "-1":
+            # The official SDK's "from the start". The Postgres runtime answers `-1` from one
+            # worker's memory only (a join landing on another worker misses the first attempt);
+            # `0` replays the whole run on every runtime.
+            last_event_id = FROM_START
         run = {"run_id": str(run_id), "thread_id": str(thread_id)}
         resume = self._resumer(stream_mode, timeout, headers, cancel_on_disconnect or None)
         request = self._http.build_request(

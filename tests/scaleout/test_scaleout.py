@@ -31,21 +31,12 @@ def test_single_worker_down_30s(single_worker: TrialResult, name: str) -> None:
     check(*single_worker, name)
 
 
-MINUS_ONE_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="langgraph-runtime-pg answers Last-Event-ID -1 from the serving worker's memory only",
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=MINUS_ONE_XFAIL) if n.endswith("-1") else n for n in LATE_JOIN],
-)
+@pytest.mark.parametrize("name", LATE_JOIN)
 def test_through_proxy_join_from_start_after_the_kill(
     through_proxy: TrialResult, name: str
 ) -> None:
     """(a) `join_stream` from the start, begun after the kill, so it reaches a worker that did not
     run the run's first attempt: it must still get the whole run. With `"0"` it does (read from
-    Redis); `"-1"` is no Redis stream id, and the worker falls back to its own buffer."""
+    Redis); `"-1"` is no Redis stream id (the worker would fall back to its own buffer), so the
+    client sends `"0"` for it."""
     check(*through_proxy, name)

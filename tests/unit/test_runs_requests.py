@@ -887,6 +887,15 @@ async def test_join_stream_request(mock: MockFactory) -> None:
     ]
 
 
+async def test_join_stream_from_minus_one_asks_for_zero(mock: MockFactory) -> None:
+    """`-1` (the official SDK's "from the start") reaches only one worker's memory on the
+    Postgres runtime; `0` replays the whole run everywhere."""
+    client, requests = mock(lambda r: sse_response(sse("values", 1, id="9-0")))
+    stream = client.runs.join_stream("T", "R", last_event_id="-1")
+    assert await drain(stream) == [StreamPart("values", 1, "9-0")]
+    assert requests[0].headers["last-event-id"] == "0"
+
+
 async def test_join_stream_defaults_send_no_options(mock: MockFactory) -> None:
     client, requests = mock(lambda r: sse_response(sse("values", 1)))
     stream = client.runs.join_stream("T", "R")
