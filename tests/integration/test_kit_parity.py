@@ -159,6 +159,23 @@ async def observe(client: Client) -> dict[str, Any]:
     seen["join"] = await client.runs.join(thread, run["run_id"])
     async with client.runs.join_stream(thread, run["run_id"], last_event_id="-1") as replay:
         seen["replay"] = [(p.event, p.data) async for p in replay]
+    # A join filtered by `stream_mode` (one mode or several) carries no `metadata` event.
+    for modes in ("custom", ["updates", "custom"]):
+        async with client.runs.join_stream(
+            thread, run["run_id"], last_event_id="-1", stream_mode=modes
+        ) as replay:
+            seen[f"replay {modes}"] = [(p.event, p.data) async for p in replay]
+    thread = (await new())["thread_id"]
+    run = await client.runs.create(
+        thread, "agent", input={**HI, "fail": True}, stream_mode=ALL_MODES, stream_resumable=True
+    )
+    with pytest.raises(RunFailedError):
+        await client.runs.join(thread, run["run_id"])
+    # Nor an `error` event: the failed run's filtered replay just ends.
+    async with client.runs.join_stream(
+        thread, run["run_id"], last_event_id="-1", stream_mode="values"
+    ) as replay:
+        seen["failed replay values"] = [(p.event, p.data) async for p in replay]
 
     seen["subgraphs"] = await _parts(
         client, None, "nested", input=HI, stream_mode=["updates", "custom"], stream_subgraphs=True
