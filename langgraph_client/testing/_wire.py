@@ -137,12 +137,11 @@ def filter_modes(value: str | None) -> list[str] | None:
 
 
 def join_filter(modes: list[str] | None) -> Callable[[TimedEvent], bool]:
-    """Which stored events a rejoin with `?stream_mode=` gets: its modes' events (`mode|ns`
-    counts as `mode`, `messages-tuple` as every `messages*`), plus `metadata` and `error`."""
+    """Which stored events a rejoin with `?stream_mode=` gets: its modes' events only (`mode|ns`
+    counts as `mode`, `messages-tuple` as every `messages*`); no `metadata`, no `error`."""
     if modes is None:
         return lambda event: True
     wanted = {"messages" if m.startswith("messages") else m for m in modes}
-    wanted |= {"metadata", "error"}
     return lambda event: event.name.partition("|")[0].partition("/")[0] in wanted
 
 

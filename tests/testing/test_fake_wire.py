@@ -273,7 +273,21 @@ async def test_join_stream_resumes_strictly_after_the_id() -> None:
         _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": after})
         assert chunks == []
     _, chunks = await raw(fake, "GET", url + "?stream_mode=custom", headers={"Last-Event-ID": "-1"})
-    assert [e[0] for e in events(chunks)] == ["metadata", "custom"]
+    assert [e[0] for e in events(chunks)] == ["custom"]  # no metadata: WIRE_NOTES
+
+
+async def test_a_join_filtered_by_stream_mode_has_no_metadata_and_no_error() -> None:
+    fake = FakeAgentServer()
+    fake.add_assistant("agent")
+    events_ = [("updates", {"a": 1}), ("custom", {"b": 2})]
+    fake.on_run("agent", events=events_, error=("ValueError", "boom"))
+    tid, rid = await background_run(fake, stream_resumable=True, stream_mode=["updates", "custom"])
+    url = f"/threads/{tid}/runs/{rid}/stream"
+    _, chunks = await raw(fake, "GET", url, headers={"Last-Event-ID": "-1"})
+    assert [e[0] for e in events(chunks)] == ["metadata", "updates", "custom", "error"]
+    query = '?stream_mode=["updates","custom"]'
+    _, chunks = await raw(fake, "GET", url + query, headers={"Last-Event-ID": "-1"})
+    assert [e[0] for e in events(chunks)] == ["updates", "custom"]
 
 
 async def test_resuming_after_a_shared_id_skips_the_others_that_carry_it(
