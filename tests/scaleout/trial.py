@@ -226,8 +226,8 @@ LATE_JOIN = {
     "async late join_stream -1": _late_join_stream("-1"),
 }
 """Through the proxy only: a join from the start that reaches a worker which did not run the
-run's first attempt. "0" (what the client documents) is read from Redis by any worker; "-1", which
-the client passes through as given, is answered from the serving worker's memory only."""
+run's first attempt. "0" (what the client documents) is read from Redis by any worker; "-1" would
+be answered from the serving worker's memory only, so the client sends "0" for it."""
 
 
 SCENARIOS: dict[str, Scenario] = {
