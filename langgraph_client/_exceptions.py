@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, overload
 
 import httpx
 
@@ -50,7 +50,7 @@ class APIError(LangGraphError):
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.request = request
+        self.request = redact_request(request)
 
     def __repr__(self) -> str:
         # httpx's repr of a request names method and URL only; never headers (the API key).
@@ -79,8 +79,8 @@ class APIConnectionError(APIError, httpx.TransportError):
         return self._request
 
     @request.setter
-    def request(self, request: httpx.Request | None) -> None:
-        self._request = request
+    def request(self, request: httpx.Request | None) -> None:  # httpx sets it too
+        self._request = redact_request(request)
 
     def __reduce__(self) -> Any:
         pair = type(self).__dict__.get("_httpx_pair")
@@ -182,6 +182,8 @@ class APIResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, request=request)
         self.response = response
+        if response is not None:
+            response.request = redact_request(response.request)
 
 
 class APIStatusError(APIError, httpx.HTTPStatusError):
@@ -208,7 +210,8 @@ class APIStatusError(APIError, httpx.HTTPStatusError):
     def __init__(self, message: str, *, response: httpx.Response, body: Any) -> None:
         Exception.__init__(self, message)
         self.message = message
-        self.request = response.request
+        # The response is spent; its request is shown with the key redacted, the sent one kept.
+        response.request = self.request = redact_request(response.request)
         self.response = response
         self.status_code = response.status_code
         self.body = body
@@ -332,8 +335,7 @@ def redact_response(
 ) -> tuple[httpx.Response, bytes]:
     """`response` and its read `content` with every copy of `secret` replaced, in the body and
     the headers: an error response that echoes the API key can be kept on an exception whole.
-    Unchanged when the secret appears nowhere. (The request is the caller's own, kept as sent:
-    `exc.request.headers` holds the key like any request does.)"""
+    Unchanged when the secret appears nowhere. (The request is redacted by `redact_request`.)"""
     key = secret.encode() if secret else b""
     headers = response.headers
     if not key or (key not in content and not any(key in v for _, v in headers.raw)):
@@ -353,6 +355,39 @@ def redact_response(
         extensions=response.extensions,
     )
     return redacted, content
+
+
+@overload
+def redact_request(request: httpx.Request) -> httpx.Request: ...
+@overload
+def redact_request(request: None) -> None: ...
+@overload
+def redact_request(request: httpx.Request | None) -> httpx.Request | None: ...
+def redact_request(request: httpx.Request | None) -> httpx.Request | None:
+    """A copy of `request` whose `x-api-key`, and any header holding its value, reads
+    `[redacted]`, for an exception to carry: the request object that is sent (and re-sent on a
+    retry) is left untouched. The same request when there is no key."""
+    if request is None:
+        return None
+    keys = [
+        v for n, v in request.headers.raw if n.lower() == b"x-api-key" and v not in (b"", _REDACTED)
+    ]
+    if not keys:
+        return request
+    clean = [
+        (name, _REDACTED if any(key in value for key in keys) else value)
+        for name, value in request.headers.raw
+    ]
+    copy = httpx.Request(
+        request.method,
+        request.url,
+        headers=clean,
+        stream=request.stream,
+        extensions=request.extensions,
+    )
+    if isinstance(request.stream, httpx.ByteStream):
+        copy.read()  # a body held in memory reads back as `.content`, as on the original
+    return copy
 
 
 def _detail(body: Any, content: bytes) -> str:
@@ -411,6 +446,8 @@ def transport_error(exc: httpx.TransportError, request: httpx.Request | None) ->
         detail = str(exc) or type(exc).__name__
         cls = _with_httpx_class(APIConnectionError, type(exc))
         error = cls(f"connection error: {detail}{what}", request=request)
+    if error.request is not None:
+        exc.request = error.request  # httpx's error is the `__cause__`: it shows the same copy
     logger.info("failed: %s", error.message)
     return error
 

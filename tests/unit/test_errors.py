@@ -96,7 +96,13 @@ async def test_each_status_maps_to_its_class_on_every_path(
     assert e.body == {"detail": detail}
     assert e.response.status_code == status
     assert e.request_id == "req-123"
-    assert e.request is requests[0]
+    sent = requests[0]  # the request shown is a copy of the one sent, the key redacted
+    assert (e.request.method, e.request.url, e.request.content) == (
+        sent.method,
+        sent.url,
+        sent.content,
+    )
+    assert e.request.headers["x-api-key"] == "[redacted]"
     assert detail in str(e)
     assert str(status) in str(e)
     assert "req-123" in str(e)
